@@ -1,0 +1,1 @@
+"""Custom actions, one module per concern, served by `rasa run actions`."""

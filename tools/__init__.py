@@ -1,0 +1,1 @@
+"""Developer tooling: build, train, run, chat."""
