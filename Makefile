@@ -1,0 +1,49 @@
+# The assistant's everyday commands. `make run` and `make test` are all a newcomer needs.
+
+PYTHON ?= python3.10
+VENV   := .venv
+PY     := $(VENV)/bin/python
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run chat train validate test bench lock clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the pinned packages
+
+run: install  ## train if needed, then start the assistant (Ctrl-C stops it)
+	$(PY) -m tools.run
+
+chat: install  ## chat with the running assistant in this terminal
+	$(PY) -m tools.chat
+
+train: install  ## train a model unless one matches the current data and config
+	$(PY) -m tools.model
+
+validate: install  ## check the training data with Rasa's validator
+	$(PY) -m rasa data validate --fail-on-warnings
+
+test: install  ## the whole test suite
+	$(PY) -m pytest
+
+bench: install  ## benchmark against Rasa's stock config; writes docs/benchmarks.md
+	$(PY) -m bench.benchmark
+
+lock:  ## re-resolve requirements.in into requirements.lock in a scratch venv
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	.lock-venv/bin/pip freeze --all --exclude pip > requirements.lock
+	rm -rf .lock-venv
+
+clean:  ## remove trained models, build output and test results (keeps conversations)
+	rm -rf models/*.tar.gz build results .rasa

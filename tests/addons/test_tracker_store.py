@@ -1,0 +1,65 @@
+"""Conversations are stored in SQLite by default and in PostgreSQL when configured."""
+import asyncio
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from addons import tracker_store
+from addons.tracker_store import ConversationStore
+
+DOMAIN = Domain.load("domain.yml")
+
+
+def conversation(sender):
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    tracker.update(UserUttered("kia ora", {"name": "greet", "confidence": 0.99}))
+    tracker.update(ActionExecuted("utter_greet"))
+    tracker.update(BotUttered("Kia ora, hello."))
+    return tracker
+
+
+def round_trip(url):
+    """Save a conversation with one store and read it back with a fresh one."""
+    sender = f"test-{uuid.uuid4()}"
+    asyncio.run(ConversationStore(DOMAIN, host=url).save(conversation(sender)))
+    restored = asyncio.run(ConversationStore(DOMAIN, host=url).retrieve(sender))
+    return sender, restored
+
+
+def test_the_default_is_a_sqlite_file_in_the_runtime_folder(monkeypatch):
+    monkeypatch.delenv("TRACKER_DB_URL", raising=False)
+    assert tracker_store.database_url() == (
+        f"sqlite:///{tracker_store.RUNTIME_DIR / 'conversations.db'}"
+    )
+
+
+def test_the_environment_chooses_the_database(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'chosen.db'}"
+    monkeypatch.setenv("TRACKER_DB_URL", url)
+    store = ConversationStore(DOMAIN)
+    assert str(store.engine.url) == url
+
+
+def test_a_conversation_survives_a_new_store_on_sqlite(tmp_path):
+    _, restored = round_trip(f"sqlite:///{tmp_path / 'conversations.db'}")
+    assert [e.text for e in restored.events if isinstance(e, UserUttered)] == ["kia ora"]
+    assert restored.latest_bot_utterance.text == "Kia ora, hello."
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    store = ConversationStore(DOMAIN, host=f"sqlite:///{tmp_path / 'c.db'}")
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_a_conversation_survives_a_new_store_on_postgres(postgres):
+    sender, restored = round_trip(postgres)
+    try:
+        assert [e.text for e in restored.events if isinstance(e, UserUttered)] == ["kia ora"]
+    finally:
+        with sa.create_engine(postgres).begin() as connection:
+            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)

@@ -1,0 +1,89 @@
+"""Shared fixtures: the trained model and the running assistant (real servers)."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import requests
+
+from tools import model, run
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+SHARED = ROOT.parent / "shared"
+
+# Figures the tests measure, printed at the end of the run.
+METRICS: Dict[str, str] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if METRICS:
+        terminalreporter.section("measured")
+        for name, value in METRICS.items():
+            terminalreporter.write_line(f"{name}: {value}")
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    return model.ensure()
+
+
+class Assistant:
+    """The running assistant, spoken to over its REST channel like a website would."""
+
+    def __init__(self, stack: run.Stack, database_url: str):
+        self.stack = stack
+        self.database_url = database_url
+
+    def say(self, text: str, sender: str) -> List[dict]:
+        response = requests.post(run.REST_URL, json={"sender": sender, "message": text},
+                                 timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    @staticmethod
+    def new_sender() -> str:
+        return f"test-{uuid.uuid4()}"
+
+    def restart_rasa(self) -> None:
+        self.stack.restart(self.stack.servers[-1])
+
+
+@pytest.fixture(scope="session")
+def assistant(model_path, tmp_path_factory) -> Assistant:
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'conversations.db'}"
+    stack = run.assistant(model_path, log_dir=RESULTS / "logs")
+    stack.env["TRACKER_DB_URL"] = database_url
+    with stack:
+        yield Assistant(stack, database_url)
+
+
+def reply_text(messages: List[dict]) -> str:
+    """Everything a person sees in a reply: texts and button titles."""
+    parts = []
+    for message in messages:
+        parts.append(message.get("text") or "")
+        parts.extend(button.get("title", "") for button in message.get("buttons") or [])
+    return "\n".join(parts)
+
+
+def postgres_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def postgres() -> str:
+    """URL of the machine's PostgreSQL; skipped where there is none, unless required."""
+    import sqlalchemy as sa
+
+    url = postgres_url()
+    try:
+        sa.create_engine(url).connect().close()
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required but not reachable at {url}: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {url}")
+    return url

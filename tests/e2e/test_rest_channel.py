@@ -1,0 +1,102 @@
+"""The real Rasa server and action server, spoken to over the REST channel."""
+import re
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import METRICS, ROOT, SHARED, reply_text
+from tools import run
+
+pytestmark = pytest.mark.slow
+
+LINE = "0800 650 654"
+ADVISOR = re.compile(r"advis[oe]r", re.I)
+
+CONVERSATION = [
+    "kia ora",
+    "what is restorative justice",
+    "can my whanau come with me?",
+    "is it free",
+    "will he get off lighter",
+    "asdfghjkl",
+    "what's the best pizza in town",
+    "are you a bot",
+    "/request_advisor",
+    "thanks heaps",
+    "ka kite",
+]
+
+
+def test_every_reply_offers_the_line_and_an_advisor(assistant):
+    sender = assistant.new_sender()
+    for text in CONVERSATION:
+        reply = reply_text(assistant.say(text, sender))
+        assert LINE in reply, f"{text!r} got a reply without {LINE}: {reply}"
+        assert ADVISOR.search(reply), f"{text!r} got a reply without an advisor: {reply}"
+
+
+@pytest.mark.parametrize("greeting", ["Kia ora", "Tēnā koe", "tena koe", "Mōrena", "morena"])
+def test_te_reo_greetings_are_understood(assistant, greeting):
+    reply = reply_text(assistant.say(greeting, assistant.new_sender()))
+    assert reply.startswith("Kia ora, hello")
+
+
+def test_danger_as_the_first_message_gets_111_first(assistant):
+    messages = assistant.say("he's outside my house and he has a knife", assistant.new_sender())
+    assert messages[0]["text"].startswith("If you are in danger right now, call 111")
+    assert "press 55" in messages[0]["text"]
+
+
+def test_a_question_about_safety_at_the_conference_is_answered_not_escalated(assistant):
+    reply = reply_text(assistant.say("will I be safe at the conference?", assistant.new_sender()))
+    assert "facilitator" in reply and "Your safety comes first" in reply
+
+
+def test_talk_to_an_advisor_leads_to_the_phone_line(assistant):
+    messages = assistant.say("/request_advisor", assistant.new_sender())
+    assert "court victim advisor" in messages[0]["text"]
+    assert {"title": f"Call {LINE}", "payload": "tel:0800650654"} in messages[0]["buttons"]
+
+
+def test_after_two_misunderstandings_the_advisor_is_offered_directly(assistant):
+    sender = assistant.new_sender()
+    first = reply_text(assistant.say("blorp zzzt", sender))
+    assert "say it another way" in first
+    second = reply_text(assistant.say("wibble wobble qqq", sender))
+    assert "still not understanding" in second and "court victim advisor" in second
+
+
+def test_out_of_scope_is_an_honest_no_with_the_advisor_offer(assistant):
+    reply = reply_text(assistant.say("can you order me a pizza", assistant.new_sender()))
+    assert "can't help with that here" in reply
+
+
+def test_conversations_are_stored_and_survive_a_restart(assistant):
+    sender = assistant.new_sender()
+    assert "say it another way" in reply_text(assistant.say("xqzv plof", sender))
+
+    assistant.restart_rasa()
+
+    reply = reply_text(assistant.say("mmmrph blat", sender))
+    assert "still not understanding" in reply, "the conversation's history was lost"
+    with sa.create_engine(assistant.database_url).connect() as connection:
+        texts = connection.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"),
+            s=sender,
+        ).scalars().all()
+    assert len(texts) == 2
+
+
+def test_the_dev_question_set_passes(assistant):
+    result = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "run_eval.py"),
+         str(SHARED / "eval" / "dev_questions.yml"), "--url", run.REST_URL],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    summary = re.search(r"(\d+) passed, (\d+) failed", result.stdout)
+    assert summary, result.stdout + result.stderr
+    passed, failed = map(int, summary.groups())
+    METRICS["dev question set"] = f"{passed} passed, {failed} failed"
+    assert passed >= 29, result.stdout

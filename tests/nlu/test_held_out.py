@@ -1,0 +1,18 @@
+"""How well the trained model understands paraphrases it never saw in training."""
+from tests.conftest import METRICS, RESULTS
+from tools import nlu_eval
+
+# The floor sits a few points under what the model measures now, so a change to the
+# data or the pipeline that makes understanding clearly worse fails the build.
+ACCURACY_FLOOR = 0.85
+
+
+def test_held_out_accuracy_stays_above_the_floor(model_path):
+    predictions = nlu_eval.predict(nlu_eval.load_agent(model_path),
+                                   nlu_eval.labelled_examples())
+    report = nlu_eval.report(predictions)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "held_out.txt").write_text(report + "\n")
+    accuracy = nlu_eval.accuracy(predictions)
+    METRICS["held-out NLU accuracy"] = f"{accuracy:.1%} of {len(predictions)} (results/held_out.txt)"
+    assert accuracy >= ACCURACY_FLOOR, report

@@ -1,0 +1,109 @@
+"""Score a trained model's understanding on labelled examples (e.g. the held-out set).
+
+    python -m tools.nlu_eval [tests/nlu/held_out.yml] [--model models/rj-....tar.gz]
+
+A prediction is the full label a person would see answered: `faq/<topic>` for FAQ
+questions (the ResponseSelector's choice), otherwise the intent. `nlu_fallback` counts
+as wrong, since the person gets "please rephrase" instead of the answer.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+HELD_OUT = ROOT / "tests" / "nlu" / "held_out.yml"
+
+
+@dataclass
+class Prediction:
+    text: str
+    expected: str
+    predicted: str
+    intent_confidence: float
+    answer_confidence: float
+
+    @property
+    def correct(self) -> bool:
+        return self.predicted == self.expected
+
+
+def labelled_examples(path: Path = HELD_OUT) -> List[Tuple[str, str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(m.get("text"), m.get("intent_response_key") or m.get("intent"))
+            for m in data.intent_examples]
+
+
+def full_label(parse: Dict) -> Tuple[str, float, float]:
+    """(label, intent confidence, answer confidence) from Rasa's parse result."""
+    intent = parse["intent"]
+    name, confidence = intent["name"], intent.get("confidence", 0.0)
+    selectors = parse.get("response_selector") or {}
+    if name in selectors.get("all_retrieval_intents", []):
+        selector = selectors.get(name) or selectors.get("default") or {}
+        response = selector.get("response") or {}
+        return (response.get("intent_response_key") or name, confidence,
+                response.get("confidence", 0.0))
+    return name, confidence, 0.0
+
+
+def load_agent(model_path: Path):
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+    return Agent.load(str(model_path))
+
+
+def predict(agent, examples: List[Tuple[str, str]]) -> List[Prediction]:
+    async def run() -> List[Prediction]:
+        results = []
+        for text, expected in examples:
+            label, intent_conf, answer_conf = full_label(await agent.parse_message(text))
+            results.append(Prediction(text, expected, label, intent_conf, answer_conf))
+        return results
+
+    return asyncio.run(run())
+
+
+def accuracy(predictions: List[Prediction]) -> float:
+    return sum(p.correct for p in predictions) / len(predictions)
+
+
+def report(predictions: List[Prediction]) -> str:
+    lines = [f"{accuracy(predictions):.1%} of {len(predictions)} held-out examples right"]
+    wrong = [p for p in predictions if not p.correct]
+    misses = Counter(p.expected for p in wrong)
+    for p in wrong:
+        lines.append(f"  {p.text!r}: expected {p.expected}, got {p.predicted} "
+                     f"(intent {p.intent_confidence:.2f}, answer {p.answer_confidence:.2f})")
+    if misses:
+        lines.append("Most missed: " + ", ".join(f"{k} ({v})" for k, v in misses.most_common(5)))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    from tools import model
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("examples", nargs="?", default=str(HELD_OUT))
+    parser.add_argument("--model", help="model file (default: current, trained if needed)")
+    args = parser.parse_args()
+    model_path = Path(args.model) if args.model else model.ensure()
+    print(report(predict(load_agent(model_path), labelled_examples(Path(args.examples)))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""Start the assistant: the action server and the Rasa server (REST + Socket.IO).
+
+    python -m tools.run      # what `make run` does; Ctrl-C stops everything
+
+The same `Stack` starts the servers for the end-to-end tests and the benchmark.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Dict, List, Optional
+
+import requests
+
+from tools import model
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_PORT = 5005
+ACTIONS_PORT = 5055
+REST_URL = f"http://localhost:{RASA_PORT}/webhooks/rest/webhook"
+START_TIMEOUT = 300
+
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore",
+}
+
+
+class StartError(RuntimeError):
+    """A server did not come up; the message says which and where its log is."""
+
+
+@dataclass
+class Server:
+    name: str
+    command: List[str]
+    port: int
+    ready_path: str
+    log: Optional[Path] = None
+    process: Optional[subprocess.Popen] = field(default=None, repr=False)
+    _log_file: Optional[IO] = field(default=None, repr=False)
+
+    @property
+    def ready_url(self) -> str:
+        return f"http://localhost:{self.port}{self.ready_path}"
+
+    def start(self, env: Dict[str, str]) -> None:
+        if port_in_use(self.port):
+            raise StartError(
+                f"Port {self.port} is already in use, so the {self.name} cannot start. "
+                f"Is the assistant already running (make run)? Stop it and try again."
+            )
+        output = None
+        if self.log:
+            self.log.parent.mkdir(parents=True, exist_ok=True)
+            self._log_file = open(self.log, "ab")
+            output = self._log_file
+        # A session of its own, so Ctrl-C reaches only us and we stop it in order.
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def is_ready(self) -> bool:
+        try:
+            return requests.get(self.ready_url, timeout=2).ok
+        except requests.RequestException:
+            return False
+
+    def exited(self) -> Optional[int]:
+        return self.process.poll() if self.process else None
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log_file:
+            self._log_file.close()
+            self._log_file = None
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def rasa_server(model_path: Path, log: Optional[Path] = None,
+                extra_args: Optional[List[str]] = None) -> Server:
+    return Server(
+        "Rasa server",
+        [sys.executable, "-m", "rasa", "run", "--model", str(model_path),
+         "--port", str(RASA_PORT), "--credentials", "credentials.yml",
+         "--endpoints", "endpoints.yml", *(extra_args or [])],
+        RASA_PORT, "/", log,
+    )
+
+
+def action_server(log: Optional[Path] = None) -> Server:
+    return Server(
+        "action server",
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+         "--port", str(ACTIONS_PORT)],
+        ACTIONS_PORT, "/health", log,
+    )
+
+
+class Stack:
+    """Servers started together, in order, and stopped together in reverse."""
+
+    def __init__(self, servers: List[Server], env: Optional[Dict[str, str]] = None):
+        self.servers = servers
+        self.env = {**os.environ, **QUIET_ENV, **(env or {})}
+        self.started_at = self.ready_at = 0.0
+
+    def start(self, timeout: float = START_TIMEOUT) -> "Stack":
+        self.started_at = time.monotonic()
+        try:
+            for server in self.servers:
+                server.start(self.env)
+            self._wait_until_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self.ready_at = time.monotonic()
+        return self
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = list(self.servers)
+        while waiting:
+            for server in list(waiting):
+                code = server.exited()
+                if code is not None:
+                    where = f" See {server.log}." if server.log else ""
+                    raise StartError(f"The {server.name} stopped (exit {code}).{where}")
+                if server.is_ready():
+                    waiting.remove(server)
+            if waiting and time.monotonic() > deadline:
+                names = ", ".join(s.name for s in waiting)
+                raise StartError(f"Not ready after {timeout:.0f}s: {names}.")
+            time.sleep(0.25)
+
+    def restart(self, server: Server, timeout: float = START_TIMEOUT) -> None:
+        """Stop one server and start it again, waiting until it answers."""
+        server.stop()
+        server.start(self.env)
+        deadline = time.monotonic() + timeout
+        while not server.is_ready():
+            if server.exited() is not None or time.monotonic() > deadline:
+                raise StartError(f"The {server.name} did not come back.")
+            time.sleep(0.25)
+
+    def stop(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+
+    def first_exited(self) -> Optional[Server]:
+        return next((s for s in self.servers if s.exited() is not None), None)
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def assistant(model_path: Path, log_dir: Optional[Path] = None) -> Stack:
+    """The action server and the Rasa server for `model_path`."""
+    log = (lambda name: log_dir / name) if log_dir else (lambda name: None)
+    return Stack([action_server(log("actions.log")),
+                  rasa_server(model_path, log("rasa.log"))])
+
+
+READY_MESSAGE = f"""
+  The assistant is ready.
+
+  Chat in this terminal:  make chat  (in another terminal)
+  REST channel:           POST {REST_URL}
+                          {{"sender": "any-id", "message": "kia ora"}}
+  Socket.IO channel:      http://localhost:{RASA_PORT}/socket.io
+
+  Conversations are kept in {os.environ.get("TRACKER_DB_URL") or "runtime/conversations.db"}.
+  Press Ctrl-C to stop.
+"""
+
+
+def main() -> int:
+    model_path = model.ensure()
+    stack = assistant(model_path)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        print(f"Starting the assistant with {model_path.relative_to(ROOT)} ...", flush=True)
+        stack.start()
+        print(READY_MESSAGE, flush=True)
+        while (stopped := stack.first_exited()) is None:
+            time.sleep(0.5)
+        print(f"The {stopped.name} stopped unexpectedly; stopping the rest.", file=sys.stderr)
+        return 1
+    except StartError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
