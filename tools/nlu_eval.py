@@ -4,7 +4,9 @@
 
 A prediction is the full label a person would see answered: `faq/<topic>` for FAQ
 questions (the ResponseSelector's choice), otherwise the intent. `nlu_fallback` counts
-as wrong, since the person gets "please rephrase" instead of the answer.
+as wrong, since the person gets "please rephrase" instead of the answer, except for an
+out-of-scope message, where "I'm not sure I understood" is as honest a reply as "I can't
+help with that here".
 """
 from __future__ import annotations
 
@@ -31,7 +33,9 @@ class Prediction:
 
     @property
     def correct(self) -> bool:
-        return self.predicted == self.expected
+        return self.predicted == self.expected or (
+            self.expected == "out_of_scope" and self.predicted == "nlu_fallback"
+        )
 
 
 def labelled_examples(path: Path = HELD_OUT) -> List[Tuple[str, str]]:
