@@ -7,6 +7,11 @@ This classifier does everything FallbackClassifier does, and also predicts
 `nlu_fallback` when the ResponseSelector's top answer is below `answer_threshold`, or
 too close to the runner-up (`answer_ambiguity_threshold`). It must come after the
 ResponseSelector in the pipeline.
+
+Classifiers are confident about text they have never seen anything like: keyboard
+mashing such as "xqzv plof" can come out as a confident "ok". With `known_words_from`
+set to the alias of a word-level featurizer, a message with none of the words or word
+pairs seen in training is treated as not understood, whatever the classifiers say.
 """
 from __future__ import annotations
 
@@ -22,13 +27,19 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RANKING_KEY,
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
 )
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 logger = logging.getLogger(__name__)
 
 ANSWER_THRESHOLD_KEY = "answer_threshold"
 ANSWER_AMBIGUITY_THRESHOLD_KEY = "answer_ambiguity_threshold"
+KNOWN_WORDS_FROM_KEY = "known_words_from"
 
 
 @DefaultV1Recipe.register(
@@ -43,10 +54,15 @@ class AnswerAwareFallbackClassifier(FallbackClassifier):
             **FallbackClassifier.get_default_config(),
             ANSWER_THRESHOLD_KEY: 0.5,
             ANSWER_AMBIGUITY_THRESHOLD_KEY: 0.1,
+            KNOWN_WORDS_FROM_KEY: None,
         }
 
     def _should_fallback(self, message: Message) -> bool:
         if super()._should_fallback(message):
+            return True
+        featurizer = self.component_config[KNOWN_WORDS_FROM_KEY]
+        if featurizer and not has_known_words(message, featurizer):
+            logger.debug("None of the words in the message were seen in training.")
             return True
         answer = selected_answer(message)
         if answer is None:
@@ -59,6 +75,12 @@ class AnswerAwareFallbackClassifier(FallbackClassifier):
             logger.debug(f"Top two answers are too close ({top:.2f}, {runner_up:.2f}).")
             return True
         return False
+
+
+def has_known_words(message: Message, featurizer: Text) -> bool:
+    """Whether the word-level featurizer `featurizer` found any known word."""
+    _, sentence = message.get_sparse_features(TEXT, [featurizer])
+    return sentence is None or sentence.features.nnz > 0
 
 
 def selected_answer(message: Message) -> Optional[Tuple[float, float]]:

@@ -72,3 +72,27 @@ def test_the_original_prediction_stays_in_the_ranking():
     msg = classifier().process([message(answers=[("faq/cost", 0.2), ("faq/when", 0.1)])])[0]
     names = [entry["name"] for entry in msg.get("intent_ranking")]
     assert names[:2] == ["nlu_fallback", "faq"]
+
+
+def with_word_features(msg, known_words):
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    counts = scipy.sparse.coo_matrix([[known_words, 0, 0]])
+    msg.add_features(Features(counts, "sentence", "text", "word_counts"))
+    return msg
+
+
+def test_a_message_with_no_known_word_is_not_understood_however_confident():
+    msg = with_word_features(message(intent="acknowledge", intent_confidence=0.97), 0)
+    assert predicted(msg, known_words_from="word_counts") == "nlu_fallback"
+
+
+def test_a_message_with_a_known_word_is_judged_as_usual():
+    msg = with_word_features(message(intent="acknowledge", intent_confidence=0.97), 1)
+    assert predicted(msg, known_words_from="word_counts") == "acknowledge"
+
+
+def test_the_known_words_check_is_off_unless_configured():
+    msg = with_word_features(message(intent="acknowledge", intent_confidence=0.97), 0)
+    assert predicted(msg) == "acknowledge"
