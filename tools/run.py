@@ -211,10 +211,13 @@ def main() -> int:
     except StartError as error:
         print(f"Could not start: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         print("\nStopping ...", flush=True)
         return 0
     finally:
+        # A second Ctrl-C must not interrupt the shutdown and orphan a server.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
 
 

@@ -63,3 +63,33 @@ def test_a_conversation_survives_a_new_store_on_postgres(postgres):
     finally:
         with sa.create_engine(postgres).begin() as connection:
             connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
+
+
+def new_session(tracker):
+    from rasa.shared.core.events import SessionStarted
+
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(UserUttered("second session", {"name": "greet", "confidence": 1.0}))
+    return tracker
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_only_the_latest_session_is_loaded_but_all_are_kept(backend, tmp_path, request):
+    url = (request.getfixturevalue("postgres") if backend == "postgres"
+           else f"sqlite:///{tmp_path / 'c.db'}")
+    sender = f"test-{uuid.uuid4()}"
+    store = ConversationStore(DOMAIN, host=url)
+    tracker = conversation(sender)
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(new_session(tracker)))  # saves only the events added since
+    try:
+        latest = asyncio.run(store.retrieve(sender))
+        full = asyncio.run(store.retrieve_full_tracker(sender))
+        texts = lambda t: [e.text for e in t.events if isinstance(e, UserUttered)]
+        assert texts(latest) == ["second session"]
+        assert texts(full) == ["kia ora", "second session"]
+        assert len(full.events) == len(tracker.events)
+    finally:
+        with store.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
