@@ -37,7 +37,7 @@ test: install  ## the whole test suite
 	$(PY) -m pytest
 
 bench: install  ## benchmark against Rasa's stock config; writes docs/benchmarks.md
-	$(PY) -m bench.benchmark
+	$(PY) -m bench.benchmark $(ARGS)
 
 lock:  ## re-resolve requirements.in into requirements.lock in a scratch venv
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

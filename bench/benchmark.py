@@ -1,18 +1,27 @@
-"""Our assistant against the same training data on Rasa's stock config, side by side.
+"""Our assistant against stock Rasa on the same training data, side by side.
 
     python -m bench.benchmark [--messages 400] [--out docs/benchmarks.md]   # make bench
 
-For each of the two models, in one run on this machine: training time, start-up time
+Stock is Rasa's default config with Rasa's own SQL tracker store; a third column runs
+the stock config on our tracker store, to tell the two effects apart. For each, in one
+run on this machine: training time, start-up time
 (launch until the REST channel answers), reply latency p50/p95 and messages per second
-through the REST channel at 1 and at 20 concurrent conversations, and the Rasa server's
-resident memory (RSS) after the load. Writes the figures to docs/benchmarks.md.
+through the REST channel, and the Rasa server's resident memory (RSS) after the load.
+Writes the figures to docs/benchmarks.md.
+
+Three loads, each a number of simulated people, each waiting for the bot's reply:
+- 1 conversation, sending its next message as soon as the reply arrives;
+- 20 concurrent conversations, likewise with no pause: the server is saturated, so this
+  measures its capacity (messages per second), and latency is mostly queueing;
+- 20 concurrent conversations of people who pause 1-3 s between a reply and their next
+  message (reading and typing; real people on a phone are slower still).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
-import statistics
+import random
 import tempfile
 import threading
 import time
@@ -20,7 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import requests
 
@@ -28,6 +37,12 @@ from tools import model, nlu_eval, run
 
 ROOT = Path(__file__).resolve().parent.parent
 TURNS_PER_CONVERSATION = 5
+THINK_SECONDS = (1.0, 3.0)
+LOADS = [  # (label, concurrent conversations, pause between messages)
+    ("1 conversation", 1, None),
+    ("20 concurrent, no pause", 20, None),
+    ("20 concurrent, 1-3 s pauses", 20, THINK_SECONDS),
+]
 
 
 @dataclass
@@ -49,24 +64,28 @@ class LoadResult:
 @dataclass
 class Measurement:
     name: str
-    config: str
+    model: str
+    endpoints: str
     training_seconds: float = 0.0
     startup_seconds: float = 0.0
     rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
-    loads: Dict[int, LoadResult] = field(default_factory=dict)
+    loads: Dict[str, LoadResult] = field(default_factory=dict)
 
 
 def messages() -> List[str]:
     return [text for text, _ in nlu_eval.labelled_examples()]
 
 
-def converse(texts: List[str], count: int, concurrency: int) -> LoadResult:
-    """`concurrency` conversations at once, each a user waiting for every reply."""
+def converse(texts: List[str], count: int, concurrency: int,
+             think: Optional[Tuple[float, float]] = None) -> LoadResult:
+    """`concurrency` conversations at once, each a user waiting for every reply and,
+    with `think`, pausing a random number of seconds in that range before the next."""
     latencies: List[float] = []
     errors = 0
     lock = threading.Lock()
     next_index = iter(range(count))
+    pauses = random.Random(42)
 
     def conversation_worker() -> None:
         nonlocal errors
@@ -91,6 +110,8 @@ def converse(texts: List[str], count: int, concurrency: int) -> LoadResult:
             with lock:
                 latencies.append(elapsed)
                 errors += not ok
+            if think:
+                time.sleep(pauses.uniform(*think))
 
     threads = [threading.Thread(target=conversation_worker) for _ in range(concurrency)]
     started = time.perf_counter()
@@ -110,65 +131,88 @@ def rss_mb(pid: int) -> Dict[str, float]:
     return fields
 
 
-def measure(name: str, config: str, count: int, workdir: Path) -> Measurement:
-    result = Measurement(name, config)
-    print(f"[{name}] training with {config} ...", flush=True)
-    started = time.perf_counter()
-    model_path = model.train(config=config, prefix=f"bench-{name}-", out=workdir)
-    result.training_seconds = time.perf_counter() - started
-
-    stack = run.assistant(model_path, log_dir=workdir / f"logs-{name}")
-    stack.env["TRACKER_DB_URL"] = f"sqlite:///{workdir / f'{name}.db'}"
+def measure(name: str, model_path: Path, endpoints: str, count: int,
+            workdir: Path) -> Measurement:
+    result = Measurement(name, str(model_path), endpoints)
+    stack = run.assistant(model_path, log_dir=workdir / f"logs-{name}", endpoints=endpoints)
+    database = workdir / f"{name}.db"
+    stack.env.update(TRACKER_DB_URL=f"sqlite:///{database}", BENCH_STOCK_DB=str(database))
     print(f"[{name}] starting ...", flush=True)
     with stack:
         result.startup_seconds = stack.ready_at - stack.started_at
         texts = messages()
         converse(texts, 40, 4)  # warm-up: first predictions build TensorFlow graphs
-        for concurrency in (1, 20):
-            print(f"[{name}] {count} messages at {concurrency} concurrent ...", flush=True)
-            result.loads[concurrency] = converse(texts, count, concurrency)
+        for label, concurrency, think in LOADS:
+            n = count if think is None else count // 2
+            print(f"[{name}] {label}: {n} messages ...", flush=True)
+            load = result.loads[label] = converse(texts, n, concurrency, think)
+            print(f"[{name}]   {load.per_second:.1f} msg/s, p50 {1000 * load.percentile(50):.0f} ms,"
+                  f" p95 {1000 * load.percentile(95):.0f} ms", flush=True)
         memory = rss_mb(stack.servers[-1].process.pid)
         result.rss_mb, result.peak_rss_mb = memory["VmRSS"], memory["VmHWM"]
     return result
 
 
-def render(ours: Measurement, stock: Measurement, command: str, count: int) -> str:
-    def row(label, fn, fmt, better):
-        a, b = fn(ours), fn(stock)
-        ratio = (a / b if better == "higher" else b / a) if a and b else float("nan")
-        return f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {ratio:.2f}× |"
+def train_timed(config: str, name: str, workdir: Path) -> Tuple[Path, float]:
+    print(f"[{name}] training with {config} ...", flush=True)
+    started = time.perf_counter()
+    model_path = model.train(config=config, prefix=f"bench-{name}-", out=workdir)
+    return model_path, time.perf_counter() - started
 
-    rows = [
-        row("Throughput, 1 conversation (msg/s)", lambda m: m.loads[1].per_second, "{:.1f}", "higher"),
-        row("Throughput, 20 concurrent (msg/s)", lambda m: m.loads[20].per_second, "{:.1f}", "higher"),
-        row("Latency p50, 1 conversation (ms)", lambda m: 1000 * m.loads[1].percentile(50), "{:.0f}", "lower"),
-        row("Latency p95, 1 conversation (ms)", lambda m: 1000 * m.loads[1].percentile(95), "{:.0f}", "lower"),
-        row("Latency p50, 20 concurrent (ms)", lambda m: 1000 * m.loads[20].percentile(50), "{:.0f}", "lower"),
-        row("Latency p95, 20 concurrent (ms)", lambda m: 1000 * m.loads[20].percentile(95), "{:.0f}", "lower"),
+
+def render(results: List[Measurement], command: str, count: int) -> str:
+    ours, stock, stock_on_ours = results
+
+    def row(label, fn, fmt, better):
+        a, b, c = fn(ours), fn(stock), fn(stock_on_ours)
+        ratio = (a / b if better == "higher" else b / a) if a and b else float("nan")
+        return (f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {ratio:.2f}× "
+                f"| {fmt.format(c)} |")
+
+    rows = []
+    for label, _, think in LOADS:
+        if think is None:
+            rows.append(row(f"Throughput, {label} (msg/s)",
+                            lambda m, l=label: m.loads[l].per_second, "{:.1f}", "higher"))
+        for p in (50, 95):
+            rows.append(row(f"Latency p{p}, {label} (ms)",
+                            lambda m, l=label, p=p: 1000 * m.loads[l].percentile(p),
+                            "{:.0f}", "lower"))
+    rows += [
         row("Rasa server RSS after load (MB)", lambda m: m.rss_mb, "{:.0f}", "lower"),
         row("Rasa server peak RSS (MB)", lambda m: m.peak_rss_mb, "{:.0f}", "lower"),
         row("Start-up until REST answers (s)", lambda m: m.startup_seconds, "{:.1f}", "lower"),
         row("Training time (s)", lambda m: m.training_seconds, "{:.0f}", "lower"),
     ]
-    errors = {m.name: sum(l.errors for l in m.loads.values()) for m in (ours, stock)}
+    errors = ", ".join(f"{m.name} {sum(l.errors for l in m.loads.values())}" for m in results)
     return f"""# Benchmarks
 
-## Our assistant against Rasa's stock config
+## Our assistant against stock Rasa
 
 Produced by `{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC
-({platform.machine()}, {_cpus()} cores, Python {platform.python_version()}).
-Both models are trained on the same data (`data/`, `domain.yml`) in the same run and
-served the same way (`tools/run.py`: action server + `rasa run`, SQLite tracker store,
-REST channel). Each load sends {count} messages taken from the held-out test questions;
-a conversation is {TURNS_PER_CONVERSATION} turns, and each simulated person waits for the
-reply before sending the next message. The ratio column is how many times better ours
-is (higher is better).
+({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}), all
+columns in the same run, one after the other.
 
-| Measure | Ours (`config.yml`) | Stock (`bench/stock_config.yml`) | Ours vs stock |
-|---|---|---|---|
+- **Ours**: `config.yml` and `endpoints.yml` (our tracker store, `addons/tracker_store.py`).
+- **Stock**: the same training data (`data/`, `domain.yml`) trained with Rasa's stock
+  default config (`bench/stock_config.yml`) and kept in Rasa's own SQL tracker store
+  (`bench/stock_endpoints.yml`), both on SQLite.
+- **Stock config, our store**: stock config on our tracker store, to show how much of
+  the difference comes from the NLU/policy config and how much from the store.
+
+All are served the same way (`tools/run.py`: action server + `rasa run`, REST channel).
+The messages are the held-out test questions; a conversation is {TURNS_PER_CONVERSATION} turns, and each
+simulated person waits for the reply before sending the next message. The loads without
+pauses send {count} messages each and measure capacity: with 20 conversations and no
+pause the server is saturated and latency is mostly time spent queueing. The load with
+1-3 s pauses (people reading and typing) sends {count // 2}. The ratio column is how many
+times better ours is than stock (higher is better).
+
+| Measure | Ours | Stock | Ours vs stock | Stock config, our store |
+|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Failed requests: ours {errors[ours.name]}, stock {errors[stock.name]}.
+Failed requests: {errors}.
 
 Targets on this 2-core machine: at least 2× the stock throughput, p95 ≤ 100 ms at 20
 concurrent conversations, RSS ≤ 900 MB. Timings on a shared machine vary from run to
@@ -176,24 +220,28 @@ run by 10-20 %; rerun `make bench` to refresh these figures.
 """
 
 
-def _cpus() -> int:
-    return os.cpu_count() or 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=400, help="messages per load level")
+    parser.add_argument("--messages", type=int, default=400, help="messages per load")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rj-bench-") as tmp:
         workdir = Path(tmp)
         # A fresh training cache, so neither model reuses components trained earlier.
         os.environ["RASA_CACHE_DIRECTORY"] = str(workdir / "cache")
-        ours = measure("ours", "config.yml", args.messages, workdir)
-        stock = measure("stock", "bench/stock_config.yml", args.messages, workdir)
+        ours_model, ours_training = train_timed("config.yml", "ours", workdir)
+        stock_model, stock_training = train_timed("bench/stock_config.yml", "stock", workdir)
+        results = [
+            measure("ours", ours_model, "endpoints.yml", args.messages, workdir),
+            measure("stock", stock_model, "bench/stock_endpoints.yml", args.messages, workdir),
+            measure("stock-config-our-store", stock_model, "endpoints.yml", args.messages,
+                    workdir),
+        ]
+        for result, seconds in zip(results, (ours_training, stock_training, stock_training)):
+            result.training_seconds = seconds
     command = "make bench" + (f" ARGS='--messages {args.messages}'" if args.messages != 400 else "")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(render(ours, stock, command, args.messages))
+    Path(args.out).write_text(render(results, command, args.messages))
     print(Path(args.out).read_text())
 
 

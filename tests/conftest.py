@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Dict, List
@@ -39,10 +40,13 @@ class Assistant:
         self.database_url = database_url
 
     def say(self, text: str, sender: str) -> List[dict]:
+        """Send a message; every reply is checked for the line and the advisor offer."""
         response = requests.post(run.REST_URL, json={"sender": sender, "message": text},
                                  timeout=60)
         response.raise_for_status()
-        return response.json()
+        messages = response.json()
+        assert_offers_line_and_advisor(text, messages)
+        return messages
 
     @staticmethod
     def new_sender() -> str:
@@ -59,6 +63,16 @@ def assistant(model_path, tmp_path_factory) -> Assistant:
     stack.env["TRACKER_DB_URL"] = database_url
     with stack:
         yield Assistant(stack, database_url)
+
+
+LINE = "0800 650 654"
+ADVISOR = re.compile(r"advis[oe]r", re.I)
+
+
+def assert_offers_line_and_advisor(text: str, messages: List[dict]) -> None:
+    reply = reply_text(messages)
+    assert LINE in reply, f"{text!r} got a reply without {LINE}: {reply!r}"
+    assert ADVISOR.search(reply), f"{text!r} got a reply without an advisor: {reply!r}"
 
 
 def reply_text(messages: List[dict]) -> str:

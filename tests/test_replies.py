@@ -4,10 +4,8 @@ import re
 import pytest
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ADVISOR, LINE, ROOT, SHARED
 
-LINE = "0800 650 654"
-ADVISOR = re.compile(r"advis[oe]r", re.I)
 KNOWLEDGE = SHARED / "content" / "knowledge.md"
 
 

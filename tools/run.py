@@ -97,12 +97,12 @@ def port_in_use(port: int) -> bool:
 
 
 def rasa_server(model_path: Path, log: Optional[Path] = None,
-                extra_args: Optional[List[str]] = None) -> Server:
+                endpoints: str = "endpoints.yml") -> Server:
     return Server(
         "Rasa server",
         [sys.executable, "-m", "rasa", "run", "--model", str(model_path),
          "--port", str(RASA_PORT), "--credentials", "credentials.yml",
-         "--endpoints", "endpoints.yml", *(extra_args or [])],
+         "--endpoints", endpoints],
         RASA_PORT, "/", log,
     )
 
@@ -176,11 +176,12 @@ class Stack:
         self.stop()
 
 
-def assistant(model_path: Path, log_dir: Optional[Path] = None) -> Stack:
+def assistant(model_path: Path, log_dir: Optional[Path] = None,
+              endpoints: str = "endpoints.yml") -> Stack:
     """The action server and the Rasa server for `model_path`."""
     log = (lambda name: log_dir / name) if log_dir else (lambda name: None)
     return Stack([action_server(log("actions.log")),
-                  rasa_server(model_path, log("rasa.log"))])
+                  rasa_server(model_path, log("rasa.log"), endpoints)])
 
 
 READY_MESSAGE = f"""
