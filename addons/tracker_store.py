@@ -52,8 +52,9 @@ class ConversationStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         url = host or database_url()
-        if url.startswith("sqlite"):
-            RUNTIME_DIR.mkdir(exist_ok=True)
+        sqlite_file = sa.engine.make_url(url).database if url.startswith("sqlite") else None
+        if sqlite_file:
+            Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
         # SQLTrackerStore takes a full URL given as `host` as it is.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         if self.engine.dialect.name == "sqlite":
@@ -86,9 +87,6 @@ class ConversationStore(SQLTrackerStore):
             _LATEST_SESSION_EVENT_COUNT, {"sender_id": tracker.sender_id}
         ).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
-
-    def __repr__(self) -> str:
-        return f"ConversationStore({self.engine.url!r})"
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -93,3 +93,9 @@ def test_only_the_latest_session_is_loaded_but_all_are_kept(backend, tmp_path, r
     finally:
         with store.engine.begin() as connection:
             connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
+
+
+def test_the_sqlite_folder_is_created_when_missing(tmp_path):
+    database = tmp_path / "not" / "yet" / "there.db"
+    round_trip(f"sqlite:///{database}")
+    assert database.exists()
