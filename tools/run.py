@@ -6,6 +6,7 @@ The same `Stack` starts the servers for the end-to-end tests and the benchmark.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -66,7 +67,7 @@ class Server:
         # A session of its own, so Ctrl-C reaches only us and we stop it in order.
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_stop_when_parent_dies,
         )
 
     def is_ready(self) -> bool:
@@ -89,6 +90,13 @@ class Server:
         if self._log_file:
             self._log_file.close()
             self._log_file = None
+
+
+def _stop_when_parent_dies() -> None:
+    # If we are killed outright (SIGKILL, a CI timeout), the servers get SIGTERM
+    # instead of living on and holding the ports.
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def port_in_use(port: int) -> bool:
@@ -187,7 +195,7 @@ def assistant(model_path: Path, log_dir: Optional[Path] = None,
 READY_MESSAGE = f"""
   The assistant is ready.
 
-  Chat in this terminal:  make chat  (in another terminal)
+  Chat in a terminal:     make chat   (in another terminal window)
   REST channel:           POST {REST_URL}
                           {{"sender": "any-id", "message": "kia ora"}}
   Socket.IO channel:      http://localhost:{RASA_PORT}/socket.io
