@@ -6,7 +6,7 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import LINE, METRICS, ROOT, SHARED, reply_text
+from tests.conftest import LINE, METRICS, RESULTS, ROOT, SHARED, reply_text
 from tools import run
 
 pytestmark = pytest.mark.slow
@@ -94,5 +94,6 @@ def test_the_dev_question_set_passes(assistant):
     summary = re.search(r"(\d+) passed, (\d+) failed", result.stdout)
     assert summary, result.stdout + result.stderr
     passed, failed = map(int, summary.groups())
-    METRICS["dev question set"] = f"{passed} passed, {failed} failed"
+    (RESULTS / "dev_questions.txt").write_text(result.stdout)
+    METRICS["dev question set"] = f"{passed} passed, {failed} failed (results/dev_questions.txt)"
     assert passed >= 29, result.stdout
