@@ -87,7 +87,7 @@ def accuracy(predictions: List[Prediction]) -> float:
 
 
 def report(predictions: List[Prediction]) -> str:
-    lines = [f"{accuracy(predictions):.1%} of {len(predictions)} held-out examples right"]
+    lines = [f"{accuracy(predictions):.1%} of {len(predictions)} examples right"]
     wrong = [p for p in predictions if not p.correct]
     misses = Counter(p.expected for p in wrong)
     for p in wrong:
