@@ -215,8 +215,9 @@ times better ours is than stock (higher is better).
 Failed requests: {errors}.
 
 Targets on this 2-core machine: at least 2× the stock throughput, p95 ≤ 100 ms at 20
-concurrent conversations, RSS ≤ 900 MB. Timings on a shared machine vary from run to
-run by 10-20 %; rerun `make bench` to refresh these figures.
+concurrent conversations, RSS ≤ 900 MB. Absolute timings on this shared machine have
+varied by up to 40 % between runs of the same code; compare the columns of one run,
+which share the machine's state. Rerun `make bench` to refresh these figures.
 """
 
 
