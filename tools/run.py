@@ -144,9 +144,10 @@ class Stack:
         self.ready_at = time.monotonic()
         return self
 
-    def _wait_until_ready(self, timeout: float) -> None:
+    def _wait_until_ready(self, timeout: float,
+                          servers: Optional[List[Server]] = None) -> None:
         deadline = time.monotonic() + timeout
-        waiting = list(self.servers)
+        waiting = list(servers or self.servers)
         while waiting:
             for server in list(waiting):
                 code = server.exited()
@@ -164,11 +165,7 @@ class Stack:
         """Stop one server and start it again, waiting until it answers."""
         server.stop()
         server.start(self.env)
-        deadline = time.monotonic() + timeout
-        while not server.is_ready():
-            if server.exited() is not None or time.monotonic() > deadline:
-                raise StartError(f"The {server.name} did not come back.")
-            time.sleep(0.25)
+        self._wait_until_ready(timeout, [server])
 
     def stop(self) -> None:
         for server in reversed(self.servers):
