@@ -32,6 +32,14 @@ def model_path() -> Path:
     return model.ensure()
 
 
+@pytest.fixture(scope="session")
+def agent(model_path):
+    """The trained model, loaded in-process for NLU checks."""
+    from tools import nlu_eval
+
+    return nlu_eval.load_agent(model_path)
+
+
 class Assistant:
     """The running assistant, spoken to over its REST channel like a website would."""
 

@@ -8,9 +8,8 @@ from tools import nlu_eval
 ACCURACY_FLOOR = 0.87
 
 
-def test_held_out_accuracy_stays_above_the_floor(model_path):
-    predictions = nlu_eval.predict(nlu_eval.load_agent(model_path),
-                                   nlu_eval.labelled_examples())
+def test_held_out_accuracy_stays_above_the_floor(agent):
+    predictions = nlu_eval.predict(agent, nlu_eval.labelled_examples())
     report = nlu_eval.report(predictions)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "held_out.txt").write_text(report + "\n")
