@@ -1,4 +1,5 @@
 """The real Rasa server and action server, spoken to over the REST channel."""
+import json
 import re
 import subprocess
 import sys
@@ -43,6 +44,29 @@ def test_danger_as_the_first_message_gets_111_first(assistant):
     messages = assistant.say("he's outside my house and he has a knife", assistant.new_sender())
     assert messages[0]["text"].startswith("If you are in danger right now, call 111")
     assert "press 55" in messages[0]["text"]
+
+
+def test_crisis_turns_are_marked_in_the_stored_conversation(assistant):
+    sender = assistant.new_sender()
+    assistant.say("who will be at the conference", sender)
+    assistant.say("he's banging on my door right now", sender)
+    with sa.create_engine(assistant.database_url).connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s AND intent_name = 'crisis'"),
+            s=sender,
+        ).scalars().all()
+    assert len(rows) == 1
+    entities = json.loads(rows[0])["parse_data"]["entities"]
+    assert {"entity": "crisis_kind", "value": "danger"}.items() <= entities[0].items()
+
+
+def test_danger_in_the_middle_of_a_conversation_still_comes_first(assistant):
+    sender = assistant.new_sender()
+    assert "say it another way" in reply_text(assistant.say("zzkx qwop", sender))
+    messages = assistant.say("i want to kill myself", sender)
+    assert messages[0]["text"].startswith("If you are in danger right now, call 111")
+    assert "1737" in messages[0]["text"]
+    assert "Call 0800 650 654" in reply_text(assistant.say("what number can i call", sender))
 
 
 def test_a_question_about_safety_at_the_conference_is_answered_not_escalated(assistant):
