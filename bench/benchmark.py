@@ -141,7 +141,9 @@ def measure(name: str, model_path: Path, endpoints: str, count: int,
     with stack:
         result.startup_seconds = stack.ready_at - stack.started_at
         texts = messages()
-        converse(texts, 40, 4)  # warm-up: first predictions build TensorFlow graphs
+        # Warm-up: every message once, since TensorFlow traces a new graph the first
+        # time it sees an input of a new length, which is not steady-state speed.
+        converse(texts, len(texts), 4)
         for label, concurrency, think in LOADS:
             n = count if think is None else count // 2
             print(f"[{name}] {label}: {n} messages ...", flush=True)
