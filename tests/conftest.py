@@ -1,6 +1,7 @@
 """Shared fixtures: the trained model and the running assistant (real servers)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -59,6 +60,15 @@ class Assistant:
     @staticmethod
     def new_sender() -> str:
         return f"test-{uuid.uuid4()}"
+
+    def stored_events(self, sender: str, where: str) -> List[dict]:
+        """The conversation's events in the database that match an SQL condition."""
+        import sqlalchemy as sa
+
+        query = sa.text(f"SELECT data FROM events WHERE sender_id = :s AND {where} ORDER BY id")
+        with sa.create_engine(self.database_url).connect() as connection:
+            rows = connection.execute(query, s=sender).scalars().all()
+        return [json.loads(data) for data in rows]
 
     def restart_rasa(self) -> None:
         self.stack.restart(self.stack.servers[-1])

@@ -1,11 +1,9 @@
 """The real Rasa server and action server, spoken to over the REST channel."""
-import json
 import re
 import subprocess
 import sys
 
 import pytest
-import sqlalchemy as sa
 
 from tests.conftest import LINE, METRICS, RESULTS, ROOT, SHARED, reply_text
 from tools import run
@@ -50,13 +48,9 @@ def test_crisis_turns_are_marked_in_the_stored_conversation(assistant):
     sender = assistant.new_sender()
     assistant.say("who will be at the conference", sender)
     assistant.say("he's banging on my door right now", sender)
-    with sa.create_engine(assistant.database_url).connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT data FROM events WHERE sender_id = :s AND intent_name = 'crisis'"),
-            s=sender,
-        ).scalars().all()
-    assert len(rows) == 1
-    entities = json.loads(rows[0])["parse_data"]["entities"]
+    crisis_turns = assistant.stored_events(sender, "intent_name = 'crisis'")
+    assert len(crisis_turns) == 1
+    entities = crisis_turns[0]["parse_data"]["entities"]
     assert {"entity": "crisis_kind", "value": "danger"}.items() <= entities[0].items()
 
 
@@ -101,12 +95,7 @@ def test_conversations_are_stored_and_survive_a_restart(assistant):
 
     reply = reply_text(assistant.say("mmmrph blat", sender))
     assert "still not understanding" in reply, "the conversation's history was lost"
-    with sa.create_engine(assistant.database_url).connect() as connection:
-        texts = connection.execute(
-            sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"),
-            s=sender,
-        ).scalars().all()
-    assert len(texts) == 2
+    assert len(assistant.stored_events(sender, "type_name = 'user'")) == 2
 
 
 def test_the_dev_question_set_passes(assistant):
