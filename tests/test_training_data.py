@@ -5,9 +5,9 @@ import sys
 from collections import Counter
 
 import yaml
-from rasa.shared.nlu.training_data.loading import load_data
 
 from tests.conftest import ROOT, SHARED
+from tools.nlu_eval import labelled_examples
 
 MIN_TRAINING_EXAMPLES = 15
 MIN_HELD_OUT_EXAMPLES = 5
@@ -20,14 +20,8 @@ KNOWN_RASA_WARNINGS = [
 ]
 
 
-def labels(path):
-    data = load_data(str(path))
-    return [(m.get("text"), m.get("intent_response_key") or m.get("intent"))
-            for m in data.intent_examples]
-
-
-TRAINING = labels(ROOT / "data" / "nlu")
-HELD_OUT = labels(ROOT / "tests" / "nlu" / "held_out.yml")
+TRAINING = labelled_examples(ROOT / "data" / "nlu")
+HELD_OUT = labelled_examples(ROOT / "tests" / "nlu" / "held_out.yml")
 
 
 def test_rasa_data_validate_passes_without_warnings():

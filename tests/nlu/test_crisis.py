@@ -6,7 +6,7 @@ import spacy
 import yaml
 
 from addons.crisis import CrisisDetector
-from tests.conftest import METRICS, ROOT
+from tests.conftest import METRICS
 from tools import build_spacy_model, nlu_eval
 
 MESSAGES = yaml.safe_load((Path(__file__).parent / "crisis_messages.yml").read_text())
@@ -36,8 +36,12 @@ def test_calm_messages_about_safety_at_the_conference_are_not_crises(agent):
 
 
 @pytest.fixture(scope="module")
-def rules():
-    nlp = spacy.load(build_spacy_model.ensure())
+def nlp():
+    return spacy.load(build_spacy_model.ensure())
+
+
+@pytest.fixture(scope="module")
+def rules(nlp):
     detector = CrisisDetector()
     return lambda text: detector.crisis_kind(nlp(text.lower()))
 
@@ -58,7 +62,7 @@ def test_the_rules_name_the_kind_of_crisis(rules, text, kind):
     "he is not at my door",              # negated
     "what if he threatens me at the conference",  # about the conference
     "he threatened me last year",        # in the past
-    "he hit me",                         # could be long ago: left to the classifier
+    "he hit me",                         # could be long ago: "just" would make it one
     "i was raped years ago, can i do rj",  # not just happened
     "will i be safe at the meeting",
 ])
@@ -66,10 +70,9 @@ def test_the_rules_leave_calm_messages_alone(rules, text):
     assert rules(text) is None
 
 
-def test_a_calm_verdict_overrules_the_classifier_and_a_crisis_phrase_overrules_it_too():
+def test_a_calm_verdict_overrules_the_classifier_and_a_crisis_phrase_overrules_it_too(nlp):
     from rasa.shared.nlu.training_data.message import Message
 
-    nlp = spacy.load(build_spacy_model.ensure())
     detector = CrisisDetector()
 
     def run(text, intent):
