@@ -1,24 +1,32 @@
-"""Where conversations are kept: an SQL tracker store configured from the environment.
+"""Where conversations are kept: an SQL tracker store that protects privacy.
 
-TRACKER_DB_URL (an SQLAlchemy URL) chooses the database, for example
-`postgresql://postgres@127.0.0.1:5432/test`. Unset, conversations go to the SQLite
-file runtime/conversations.db, so a first run needs no database server.
+- The database comes from DATABASE_URL (see records/database.py); unset, it is the
+  SQLite file runtime/conversations.db, so a first run needs no database server.
+- Phone numbers and email addresses are masked in every event before it is written
+  (records/masking.py). The unmasked contact details of a callback request live only
+  in the callback_requests table.
+- When the person confirms "delete my conversation", the action server runs
+  `action_delete_conversation`; seeing it, this store deletes every stored event of the
+  conversation and writes none of that turn's events.
 """
 from __future__ import annotations
 
 import itertools
 import json
-import os
-from pathlib import Path
-from typing import Any, Iterator, Optional, Text
+from typing import Any, Dict, Iterator, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+from records import database
+from records.masking import mask
+
+DELETE_ACTION = "action_delete_conversation"
 
 # The queries of SQLTrackerStore._event_query, as plain SQL: building them with the ORM
 # for every message cost more than running them. "The latest session" is every event
@@ -31,18 +39,11 @@ _LATEST_SESSION_EVENTS = sa.text(
 _ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 _LATEST_SESSION_EVENT_COUNT = sa.text(
     f"SELECT COUNT(*) FROM events WHERE {_IN_LATEST_SESSION}")
-
-
-def default_database_url() -> str:
-    return f"sqlite:///{RUNTIME_DIR / 'conversations.db'}"
-
-
-def database_url() -> str:
-    return os.environ.get("TRACKER_DB_URL") or default_database_url()
+_DELETE_CONVERSATION = sa.text("DELETE FROM events WHERE sender_id = :sender_id")
 
 
 class ConversationStore(SQLTrackerStore):
-    """SQLTrackerStore whose database comes from TRACKER_DB_URL."""
+    """SQLTrackerStore on DATABASE_URL that masks contact details and can forget."""
 
     def __init__(
         self,
@@ -51,25 +52,13 @@ class ConversationStore(SQLTrackerStore):
         event_broker: Optional[EventBroker] = None,
         **kwargs: Any,
     ) -> None:
-        url = host or database_url()
-        sqlite_file = sa.engine.make_url(url).database if url.startswith("sqlite") else None
-        if sqlite_file:
-            Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
+        url = host or database.url()
+        engine = database.create_engine(url)  # creates the SQLite folder if needed
         # SQLTrackerStore takes a full URL given as `host` as it is.
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            self._use_pooled_sqlite_engine(url)
-
-    def _use_pooled_sqlite_engine(self, url: str) -> None:
-        # SQLAlchemy 1.4 opens a new SQLite connection for every session by default;
-        # reading and saving a conversation for each message made that a third of the
-        # time spent on a reply. Keep connections open in a pool instead.
         self.engine.dispose()
-        self.engine = sa.create_engine(
-            url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
-        )
-        sa.event.listen(self.engine, "connect", _tune_sqlite)
-        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.engine = engine
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
@@ -82,6 +71,28 @@ class ConversationStore(SQLTrackerStore):
         events = [json.loads(data) for data in rows]
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            events = list(self._additional_events(session, tracker))
+            if any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION
+                   for e in events):
+                session.execute(_DELETE_CONVERSATION, {"sender_id": tracker.sender_id})
+                session.commit()
+                return
+            for event in events:
+                data = masked(event.as_dict())
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(
+                        INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                ))
+            session.commit()
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = session.execute(
             _LATEST_SESSION_EVENT_COUNT, {"sender_id": tracker.sender_id}
@@ -89,10 +100,15 @@ class ConversationStore(SQLTrackerStore):
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers (advisors, tests) read while the assistant writes, and
-    # synchronous=NORMAL is still crash-safe in WAL mode without an fsync per message.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def masked(event: Dict[str, Any]) -> Dict[str, Any]:
+    """The event with contact details masked wherever people's words are kept."""
+    if "text" in event:  # user and bot messages
+        event["text"] = mask(event["text"])
+    parse_data = event.get("parse_data")
+    if parse_data:
+        parse_data["text"] = mask(parse_data.get("text"))
+        for entity in parse_data.get("entities") or []:
+            entity["value"] = mask(entity.get("value"))
+    if event.get("event") == "slot":
+        event["value"] = mask(event.get("value"))
+    return event

@@ -136,7 +136,7 @@ def measure(name: str, model_path: Path, endpoints: str, count: int,
     result = Measurement(name, str(model_path), endpoints)
     stack = run.assistant(model_path, log_dir=workdir / f"logs-{name}", endpoints=endpoints)
     database = workdir / f"{name}.db"
-    stack.env.update(TRACKER_DB_URL=f"sqlite:///{database}", BENCH_STOCK_DB=str(database))
+    stack.env.update(DATABASE_URL=f"sqlite:///{database}", BENCH_STOCK_DB=str(database))
     print(f"[{name}] starting ...", flush=True)
     with stack:
         result.startup_seconds = stack.ready_at - stack.started_at

@@ -78,7 +78,7 @@ class Assistant:
 def assistant(model_path, tmp_path_factory) -> Assistant:
     database_url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'conversations.db'}"
     stack = run.assistant(model_path, log_dir=RESULTS / "logs")
-    stack.env["TRACKER_DB_URL"] = database_url
+    stack.env["DATABASE_URL"] = database_url
     with stack:
         yield Assistant(stack, database_url)
 

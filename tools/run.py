@@ -197,7 +197,7 @@ READY_MESSAGE = f"""
                           {{"sender": "any-id", "message": "kia ora"}}
   Socket.IO channel:      http://localhost:{RASA_PORT}/socket.io
 
-  Conversations are kept in {os.environ.get("TRACKER_DB_URL") or "runtime/conversations.db"}.
+  Conversations are kept in {os.environ.get("DATABASE_URL") or "runtime/conversations.db"}.
   Press Ctrl-C to stop.
 """
 

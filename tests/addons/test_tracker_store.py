@@ -31,7 +31,7 @@ def round_trip(url):
 
 
 def test_the_default_is_a_sqlite_file_in_the_runtime_folder(monkeypatch):
-    monkeypatch.delenv("TRACKER_DB_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     assert tracker_store.database_url() == (
         f"sqlite:///{tracker_store.RUNTIME_DIR / 'conversations.db'}"
     )
@@ -39,7 +39,7 @@ def test_the_default_is_a_sqlite_file_in_the_runtime_folder(monkeypatch):
 
 def test_the_environment_chooses_the_database(monkeypatch, tmp_path):
     url = f"sqlite:///{tmp_path / 'chosen.db'}"
-    monkeypatch.setenv("TRACKER_DB_URL", url)
+    monkeypatch.setenv("DATABASE_URL", url)
     store = ConversationStore(DOMAIN)
     assert str(store.engine.url) == url
 

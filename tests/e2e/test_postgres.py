@@ -1,4 +1,4 @@
-"""The same endpoints.yml keeps conversations in PostgreSQL when TRACKER_DB_URL says so."""
+"""The same endpoints.yml keeps conversations in PostgreSQL when DATABASE_URL says so."""
 import uuid
 
 import pytest
@@ -16,7 +16,7 @@ def test_the_rasa_server_stores_conversations_in_postgres(model_path, postgres, 
     rasa = assistant.stack.servers[-1]
     rasa.stop()
     stack = run.Stack([run.rasa_server(model_path, RESULTS / "logs" / "rasa-postgres.log")],
-                      env={"TRACKER_DB_URL": postgres})
+                      env={"DATABASE_URL": postgres})
     sender = f"test-{uuid.uuid4()}"
     try:
         with stack:

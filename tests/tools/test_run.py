@@ -25,7 +25,7 @@ def test_run_starts_the_assistant_and_ctrl_c_stops_both_servers(assistant):
     process = subprocess.Popen(
         [sys.executable, "-m", "tools.run"], cwd=ROOT, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, **run.QUIET_ENV, "TRACKER_DB_URL": assistant.database_url},
+        env={**os.environ, **run.QUIET_ENV, "DATABASE_URL": assistant.database_url},
     )
     try:
         lines = queue.Queue()

@@ -1,0 +1,109 @@
+"""Deleting this conversation.
+
+The deletion form confirms, and asks whether to withdraw a callback request that is
+still waiting. Confirmed, `action_finish_deletion` hands over to
+`action_delete_conversation`, whose run the tracker store takes as the signal to delete
+every stored event of the conversation (addons/tracker_store.py).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import answers
+from records.callbacks import store
+
+logger = logging.getLogger(__name__)
+
+FORM_SLOTS = ["delete_confirmed", "withdraw_callback"]
+
+
+def reset_slots() -> List[Dict[Text, Any]]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("form_problem", "")]
+
+
+class ValidateDeletionForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_deletion_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        asking_to_withdraw = tracker.get_slot("delete_confirmed") == "yes"
+        if asking_to_withdraw:
+            try:
+                asking_to_withdraw = bool(store().waiting(tracker.sender_id))
+            except SQLAlchemyError:
+                logger.exception("Could not look up callback requests.")
+                asking_to_withdraw = False
+        return [slot for slot in domain_slots
+                if slot != "withdraw_callback" or asking_to_withdraw]
+
+    def validate_delete_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return yes_or_no_slot("delete_confirmed", value)
+
+    def validate_withdraw_callback(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return yes_or_no_slot("withdraw_callback", value)
+
+
+def yes_or_no_slot(slot: str, value: Any) -> Dict[Text, Any]:
+    answer = answers.yes_or_no(str(value or ""))
+    if answer is None:
+        return {slot: None, "form_problem": "Please answer yes or no. "}
+    return {slot: answer, "form_problem": ""}
+
+
+class ActionFinishDeletion(Action):
+    def name(self) -> Text:
+        return "action_finish_deletion"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        if tracker.get_slot("delete_confirmed") == "yes":
+            return [FollowupAction("action_delete_conversation")]
+        dispatcher.utter_message(response="utter_conversation_kept")
+        return reset_slots()
+
+
+class ActionDeleteConversation(Action):
+    """Runs only once deletion is confirmed; its name is what the tracker store acts on."""
+
+    def name(self) -> Text:
+        return "action_delete_conversation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        note = ""
+        try:  # a half-finished callback request from this conversation goes too
+            store().discard_draft(tracker.sender_id)
+        except SQLAlchemyError:
+            logger.exception("Could not discard a draft callback request.")
+        if tracker.get_slot("withdraw_callback") == "yes":
+            try:
+                store().withdraw(tracker.sender_id)
+                note = " Your callback request is cancelled too."
+            except SQLAlchemyError:
+                logger.exception("Could not withdraw a callback request.")
+                note = (" I couldn't cancel your callback request, so an advisor may still "
+                        "contact you.")
+        elif tracker.get_slot("withdraw_callback") == "no":
+            note = " Your callback request is kept, so an advisor will still contact you."
+        dispatcher.utter_message(response="utter_conversation_deleted", request_note=note)
+        return reset_slots()
+
+
+class ActionKeepConversation(Action):
+    def name(self) -> Text:
+        return "action_keep_conversation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_conversation_kept")
+        return reset_slots()

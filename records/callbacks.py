@@ -1,0 +1,181 @@
+"""Callback requests: people asking a victim advisor to get in touch.
+
+A request is built up while the callback form runs. The contact detail is kept here as
+soon as it is given, in a `draft` row, because the stored conversation only ever holds
+it masked. When the form completes the draft becomes a `new` request with a reference
+code; advisors then mark it `contacted` (and, later, `closed`).
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import datetime, timedelta, timezone
+from typing import List, Optional
+
+import sqlalchemy as sa
+
+from records import database
+
+DRAFT, NEW, CONTACTED, CLOSED = "draft", "new", "contacted", "closed"
+STATUSES = (NEW, CONTACTED, CLOSED)
+# Drafts left behind by someone who closed the chat mid-form are not kept for long.
+DRAFT_LIFETIME = timedelta(days=1)
+# No 0/O or 1/I: the code is read out over the phone.
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+metadata = sa.MetaData()
+table = sa.Table(
+    "callback_requests", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(16), unique=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("contact_method", sa.String(8), nullable=False),
+    sa.Column("contact_detail", sa.String(320), nullable=False),
+    sa.Column("safe_time", sa.String(200)),
+    sa.Column("safe_to_leave_message", sa.Boolean),
+    sa.Column("first_name", sa.String(60)),
+    sa.Column("contacted_at", sa.DateTime),
+    sa.Column("contacted_by", sa.String(100)),
+)
+
+
+class CallbackError(Exception):
+    """A request cannot be found or changed; the message says why."""
+
+
+@dataclass(frozen=True)
+class CallbackRequest:
+    reference: Optional[str]
+    conversation_id: str
+    status: str
+    created_at: datetime
+    contact_method: str
+    contact_detail: str
+    safe_time: Optional[str]
+    safe_to_leave_message: Optional[bool]
+    first_name: Optional[str]
+    contacted_at: Optional[datetime]
+    contacted_by: Optional[str]
+
+
+def now() -> datetime:
+    """UTC, without a time zone: SQLite and PostgreSQL then store the same thing."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class CallbackRequests:
+    """The callback_requests table in the assistant's database."""
+
+    def __init__(self, engine: Optional[sa.engine.Engine] = None):
+        self.engine = engine or database.engine()
+        metadata.create_all(self.engine)
+
+    def save_draft(self, conversation_id: str, method: str, detail: str) -> None:
+        """Keep the contact detail given so far, replacing an earlier one."""
+        with self.engine.begin() as connection:
+            connection.execute(table.delete().where(
+                (table.c.status == DRAFT)
+                & ((table.c.conversation_id == conversation_id)
+                   | (table.c.created_at < now() - DRAFT_LIFETIME))))
+            connection.execute(table.insert().values(
+                conversation_id=conversation_id, status=DRAFT, created_at=now(),
+                contact_method=method, contact_detail=detail))
+
+    def draft(self, conversation_id: str) -> Optional[CallbackRequest]:
+        return self._one((table.c.conversation_id == conversation_id)
+                         & (table.c.status == DRAFT))
+
+    def submit(self, conversation_id: str, safe_time: Optional[str],
+               safe_to_leave_message: Optional[bool], first_name: Optional[str]) -> str:
+        """Turn the conversation's draft into a `new` request; returns its reference."""
+        for _ in range(10):
+            reference = new_reference()
+            try:
+                with self.engine.begin() as connection:
+                    updated = connection.execute(table.update().where(
+                        (table.c.conversation_id == conversation_id)
+                        & (table.c.status == DRAFT)
+                    ).values(reference=reference, status=NEW, created_at=now(),
+                             safe_time=safe_time, first_name=first_name,
+                             safe_to_leave_message=safe_to_leave_message)).rowcount
+            except sa.exc.IntegrityError:
+                continue  # the reference was taken; draw another
+            if not updated:
+                raise CallbackError(f"No contact details were given in {conversation_id}.")
+            return reference
+        raise CallbackError("Could not draw an unused reference code.")
+
+    def discard_draft(self, conversation_id: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(table.delete().where(
+                (table.c.conversation_id == conversation_id) & (table.c.status == DRAFT)))
+
+    def waiting(self, conversation_id: str) -> List[CallbackRequest]:
+        """The conversation's requests no advisor has acted on yet."""
+        return self._all((table.c.conversation_id == conversation_id)
+                         & (table.c.status == NEW))
+
+    def withdraw(self, conversation_id: str) -> int:
+        """Delete the conversation's draft and `new` requests; returns how many."""
+        with self.engine.begin() as connection:
+            return connection.execute(table.delete().where(
+                (table.c.conversation_id == conversation_id)
+                & table.c.status.in_([DRAFT, NEW]))).rowcount
+
+    def list(self, status: Optional[str] = None) -> List[CallbackRequest]:
+        """Submitted requests, oldest first; only those with `status` if given."""
+        if status is not None and status not in STATUSES:
+            raise CallbackError(f"Unknown status {status!r}; use one of {', '.join(STATUSES)}.")
+        condition = table.c.status == status if status else table.c.status != DRAFT
+        return self._all(condition)
+
+    def get(self, reference: str) -> CallbackRequest:
+        found = self._one((table.c.reference == normalise_reference(reference))
+                          & (table.c.status != DRAFT))
+        if found is None:
+            raise CallbackError(f"No callback request has the reference {reference!r}.")
+        return found
+
+    def mark_contacted(self, reference: str, advisor: str) -> CallbackRequest:
+        if not advisor.strip():
+            raise CallbackError("Say who made contact (the advisor's name).")
+        request = self.get(reference)
+        if request.status != NEW:
+            raise CallbackError(
+                f"{request.reference} is already {request.status}"
+                f" (by {request.contacted_by} at {request.contacted_at:%Y-%m-%d %H:%M} UTC)."
+                if request.contacted_at else f"{request.reference} is {request.status}.")
+        with self.engine.begin() as connection:
+            connection.execute(table.update().where(
+                (table.c.reference == request.reference) & (table.c.status == NEW)
+            ).values(status=CONTACTED, contacted_at=now(), contacted_by=advisor.strip()))
+        return self.get(reference)
+
+    def _one(self, condition) -> Optional[CallbackRequest]:
+        found = self._all(condition)
+        return found[-1] if found else None
+
+    def _all(self, condition) -> List[CallbackRequest]:
+        query = sa.select(*[c for c in table.c if c.name != "id"]).where(condition)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(table.c.created_at, table.c.id))
+            return [CallbackRequest(**row._mapping) for row in rows]
+
+
+@lru_cache(maxsize=None)
+def store(database_url: str = "") -> CallbackRequests:
+    """The callback requests in the configured database, shared within this process."""
+    return CallbackRequests(database.engine(database_url))
+
+
+def new_reference() -> str:
+    return "RJ-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+def normalise_reference(reference: str) -> str:
+    code = "".join(ch for ch in reference.upper() if ch.isalnum())
+    code = code[2:] if code.startswith("RJ") else code
+    return f"RJ-{code}"

@@ -1,0 +1,57 @@
+"""The one database: conversations (Rasa's `events` table) and callback requests.
+
+DATABASE_URL (an SQLAlchemy URL) chooses it, for example
+`postgresql://postgres@127.0.0.1:5432/test`. Unset, it is the SQLite file
+runtime/conversations.db, so a first run needs no database server.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+
+
+def default_url() -> str:
+    return f"sqlite:///{RUNTIME_DIR / 'conversations.db'}"
+
+
+def url() -> str:
+    return os.environ.get("DATABASE_URL") or default_url()
+
+
+def create_engine(database_url: str) -> sa.engine.Engine:
+    """An engine for the URL; for SQLite, the folder is created and connections pooled."""
+    if sa.engine.make_url(database_url).get_backend_name() != "sqlite":
+        return sa.create_engine(database_url, pool_pre_ping=True)
+    sqlite_file = sa.engine.make_url(database_url).database
+    if sqlite_file:
+        Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
+    # SQLAlchemy 1.4 opens a new SQLite connection for every session by default;
+    # reading and saving a conversation for each message made that a third of the
+    # time spent on a reply. Keep connections open in a pool instead.
+    engine = sa.create_engine(database_url, poolclass=sa.pool.QueuePool,
+                              connect_args={"check_same_thread": False})
+    sa.event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+@lru_cache(maxsize=None)
+def engine(database_url: str = "") -> sa.engine.Engine:
+    """One shared engine per URL (the configured one by default) for this process."""
+    return create_engine(database_url or url())
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (advisors, tests) read while the assistant writes, and
+    # synchronous=NORMAL is still crash-safe in WAL mode without an fsync per message.
+    # busy_timeout makes a writer wait for another process's write instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
