@@ -146,7 +146,7 @@ class CallbackRequests:
         if request.status != NEW:
             raise CallbackError(
                 f"{request.reference} is already {request.status}"
-                f" (by {request.contacted_by} at {request.contacted_at:%Y-%m-%d %H:%M} UTC)."
+                f" by {request.contacted_by} at {request.contacted_at:%Y-%m-%d %H:%M} UTC."
                 if request.contacted_at else f"{request.reference} is {request.status}.")
         with self.engine.begin() as connection:
             connection.execute(table.update().where(

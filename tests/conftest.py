@@ -70,6 +70,13 @@ class Assistant:
             rows = connection.execute(query, s=sender).scalars().all()
         return [json.loads(data) for data in rows]
 
+    def callback_requests(self):
+        """The callback requests in the assistant's database."""
+        from records import database
+        from records.callbacks import CallbackRequests
+
+        return CallbackRequests(database.engine(self.database_url))
+
     def restart_rasa(self) -> None:
         self.stack.restart(self.stack.servers[-1])
 

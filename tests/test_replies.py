@@ -48,7 +48,16 @@ def test_phone_numbers_come_from_the_knowledge_base(name, index, response):
 
 
 def test_advisor_button_is_offered_wherever_the_reply_is_not_the_advisor_offer():
+    # The advisor offer itself, and the questions of the forms that reach an advisor or
+    # delete the chat, say how to reach one in their text and offer the Call button.
     for name, _, response in RESPONSES:
         titles = [b["title"] for b in response.get("buttons", [])]
-        if name != "utter_advisor":
+        if name != "utter_advisor" and not name.startswith("utter_ask_"):
             assert "Talk to a victim advisor" in titles, name
+
+
+@pytest.mark.parametrize("name, index, response", RESPONSES, ids=IDS)
+def test_form_questions_can_be_stopped(name, index, response):
+    if name.startswith("utter_ask_") and name != "utter_ask_rephrase":
+        titles = [b["title"] for b in response.get("buttons", [])]
+        assert "Stop" in titles or "No, keep it" in titles or "No, keep my request" in titles

@@ -1,15 +1,16 @@
-"""Conversations are stored in SQLite by default and in PostgreSQL when configured."""
+"""Conversations are stored in SQLite by default and in PostgreSQL when configured, with
+contact details masked, and deleted when the person confirms."""
 import asyncio
 import uuid
 
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons import tracker_store
-from addons.tracker_store import ConversationStore
+from addons.tracker_store import DELETE_ACTION, ConversationStore
+from records import database
 
 DOMAIN = Domain.load("domain.yml")
 
@@ -32,9 +33,7 @@ def round_trip(url):
 
 def test_the_default_is_a_sqlite_file_in_the_runtime_folder(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    assert tracker_store.database_url() == (
-        f"sqlite:///{tracker_store.RUNTIME_DIR / 'conversations.db'}"
-    )
+    assert database.url() == f"sqlite:///{database.RUNTIME_DIR / 'conversations.db'}"
 
 
 def test_the_environment_chooses_the_database(monkeypatch, tmp_path):
@@ -99,3 +98,58 @@ def test_the_sqlite_folder_is_created_when_missing(tmp_path):
     database = tmp_path / "not" / "yet" / "there.db"
     round_trip(f"sqlite:///{database}")
     assert database.exists()
+
+
+def stored_rows(store, sender):
+    with store.engine.connect() as connection:
+        return connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"),
+                                  s=sender).scalars().all()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
+    url = (request.getfixturevalue("postgres") if request.param == "postgres"
+           else f"sqlite:///{tmp_path / 'c.db'}")
+    return ConversationStore(DOMAIN, host=url)
+
+
+def test_phone_numbers_and_emails_are_masked_before_they_are_stored(store):
+    sender = f"test-{uuid.uuid4()}"
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    tracker.update(UserUttered("ring me on 021 555 0199 or mere.smith@example.co.nz",
+                               {"name": "request_callback", "confidence": 0.9},
+                               parse_data={"text": "ring me on 021 555 0199 or "
+                                                   "mere.smith@example.co.nz"}))
+    tracker.update(SlotSet("safe_time", "after 6, or text +64 21 555 0199"))
+    tracker.update(BotUttered("I'll email mere.smith@example.co.nz"))
+    asyncio.run(store.save(tracker))
+    try:
+        stored = "\n".join(stored_rows(store, sender))
+        for detail in ["555 0199", "555", "mere.smith", "example.co.nz"]:
+            assert detail not in stored
+        assert stored.count("[phone]") == 3 and stored.count("[email]") == 3
+        # the conversation still reads back, with the masks in place
+        restored = asyncio.run(store.retrieve(sender))
+        assert restored.latest_message.text == "ring me on [phone] or [email]"
+        assert restored.get_slot("safe_time") == "after 6, or text [phone]"
+    finally:
+        with store.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
+
+
+def test_the_delete_action_removes_every_event_of_the_conversation(store):
+    sender, other = f"test-{uuid.uuid4()}", f"test-{uuid.uuid4()}"
+    tracker = new_session(conversation(sender))
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(conversation(other)))
+    tracker.update(UserUttered("delete my conversation", {"name": "delete_conversation"}))
+    tracker.update(ActionExecuted(DELETE_ACTION))
+    tracker.update(BotUttered("Done: this conversation has been deleted."))
+    asyncio.run(store.save(tracker))
+    try:
+        assert stored_rows(store, sender) == []  # both sessions, and this turn, are gone
+        assert asyncio.run(store.retrieve(sender)) is None
+        assert len(stored_rows(store, other)) == 3  # other people's are untouched
+    finally:
+        with store.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=other)

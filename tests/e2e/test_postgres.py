@@ -1,33 +1,68 @@
-"""The same endpoints.yml keeps conversations in PostgreSQL when DATABASE_URL says so."""
+"""The same configuration keeps conversations and callback requests in PostgreSQL when
+DATABASE_URL says so."""
 import uuid
 
 import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.conftest import RESULTS
+from records import callbacks, database
+from records.callbacks import CallbackRequests
+from tests.conftest import RESULTS, assert_offers_line_and_advisor, reply_text
+from tests.e2e.test_callback import ANSWERS, REFERENCE
 from tools import run
 
 pytestmark = pytest.mark.slow
 
 
-def test_the_rasa_server_stores_conversations_in_postgres(model_path, postgres, assistant):
+@pytest.fixture
+def postgres_assistant(model_path, postgres, assistant):
     # The shared assistant holds the ports: pause it, run against PostgreSQL, resume.
-    rasa = assistant.stack.servers[-1]
-    rasa.stop()
-    stack = run.Stack([run.rasa_server(model_path, RESULTS / "logs" / "rasa-postgres.log")],
-                      env={"DATABASE_URL": postgres})
-    sender = f"test-{uuid.uuid4()}"
+    assistant.stack.stop()
+    stack = run.assistant(model_path, log_dir=RESULTS / "logs-postgres")
+    stack.env["DATABASE_URL"] = postgres
     try:
         with stack:
-            reply = requests.post(run.REST_URL, json={"sender": sender, "message": "kia ora"},
-                                  timeout=60).json()
-            assert "0800 650 654" in reply[0]["text"]
-        with sa.create_engine(postgres).begin() as connection:
-            types = connection.execute(
-                sa.text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"),
-                s=sender).scalars().all()
-            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
-        assert "user" in types and "bot" in types
+            yield postgres
     finally:
-        assistant.stack.restart(rasa)
+        assistant.stack.start()
+
+
+def say(text, sender):
+    messages = requests.post(run.REST_URL, json={"sender": sender, "message": text},
+                             timeout=60).json()
+    assert_offers_line_and_advisor(text, messages)
+    return reply_text(messages)
+
+
+def stored_types(url, sender):
+    with sa.create_engine(url).connect() as connection:
+        return connection.execute(
+            sa.text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"),
+            s=sender).scalars().all()
+
+
+def test_conversations_and_callback_requests_live_in_postgres(postgres_assistant):
+    url, sender = postgres_assistant, f"test-{uuid.uuid4()}"
+    requests_table = CallbackRequests(database.create_engine(url))
+    try:
+        assert "Kia ora" in say("kia ora", sender)
+        say("can someone call me back", sender)
+        for answer in ANSWERS.values():
+            reply = say(answer, sender)
+        reference = REFERENCE.search(reply).group()
+        saved = requests_table.get(reference)
+        assert (saved.status, saved.conversation_id, saved.contact_detail) == (
+            "new", sender, ANSWERS["contact_detail"])
+        assert {"user", "bot"} <= set(stored_types(url, sender))
+
+        say("delete my conversation", sender)
+        say("yes", sender)
+        assert "has been deleted" in say("yes", sender)  # and withdraw the request
+        assert stored_types(url, sender) == []
+        assert requests_table.waiting(sender) == []
+    finally:
+        with requests_table.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
+            connection.execute(callbacks.table.delete().where(
+                callbacks.table.c.conversation_id == sender))
