@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run chat train validate test bench lock clean
+.PHONY: help install run chat handoffs train validate test bench lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ run: install  ## train if needed, then start the assistant (Ctrl-C stops it)
 
 chat: install  ## chat with the running assistant in this terminal
 	$(PY) -m tools.chat
+
+handoffs: install  ## advisors' callback requests: ARGS="list" | "show RJ-…" | "mark-contacted RJ-… --by NAME"
+	$(PY) -m records handoffs $(or $(ARGS),list)
 
 train: install  ## train a model unless one matches the current data and config
 	$(PY) -m tools.model

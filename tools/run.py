@@ -197,7 +197,8 @@ READY_MESSAGE = f"""
                           {{"sender": "any-id", "message": "kia ora"}}
   Socket.IO channel:      http://localhost:{RASA_PORT}/socket.io
 
-  Conversations are kept in {os.environ.get("DATABASE_URL") or "runtime/conversations.db"}.
+  Conversations and callback requests are kept in
+  {os.environ.get("DATABASE_URL") or "runtime/conversations.db"}; advisors: make handoffs.
   Press Ctrl-C to stop.
 """
 
