@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run chat handoffs train validate test bench lock clean
+.PHONY: help install browser run chat handoffs train validate test bench lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -19,7 +19,15 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-install: $(VENV)/.installed  ## create .venv and install the pinned packages
+# axe-core, for the widget's accessibility test, pinned in widget/package-lock.json
+widget/node_modules/.installed: widget/package-lock.json
+	npm ci --prefix widget --no-audit --no-fund --silent
+	@touch $@
+
+install: $(VENV)/.installed widget/node_modules/.installed  ## create .venv and install the pinned packages
+
+browser:  ## install Debian's Chromium for the browser tests (needs root; once per machine)
+	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 run: install  ## train if needed, then start the assistant (Ctrl-C stops it)
 	$(PY) -m tools.run

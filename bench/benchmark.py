@@ -150,7 +150,7 @@ def measure(name: str, model_path: Path, endpoints: str, count: int,
             load = result.loads[label] = converse(texts, n, concurrency, think)
             print(f"[{name}]   {load.per_second:.1f} msg/s, p50 {1000 * load.percentile(50):.0f} ms,"
                   f" p95 {1000 * load.percentile(95):.0f} ms", flush=True)
-        memory = rss_mb(stack.servers[-1].process.pid)
+        memory = rss_mb(stack.server("Rasa server").process.pid)
         result.rss_mb, result.peak_rss_mb = memory["VmRSS"], memory["VmHWM"]
     return result
 

@@ -78,7 +78,7 @@ class Assistant:
         return CallbackRequests(database.engine(self.database_url))
 
     def restart_rasa(self) -> None:
-        self.stack.restart(self.stack.servers[-1])
+        self.stack.restart(self.stack.server("Rasa server"))
 
 
 @pytest.fixture(scope="session")

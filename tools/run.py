@@ -24,7 +24,11 @@ from tools import model
 ROOT = Path(__file__).resolve().parent.parent
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
+SITE_PORT = 8080
 REST_URL = f"http://localhost:{RASA_PORT}/webhooks/rest/webhook"
+SITE_URL = f"http://localhost:{SITE_PORT}/"
+# Web pages allowed to talk to the Rasa server from a browser (CORS), space-separated.
+DEFAULT_SITE_ORIGINS = f"http://localhost:{SITE_PORT} http://127.0.0.1:{SITE_PORT}"
 START_TIMEOUT = 300
 
 QUIET_ENV = {
@@ -110,7 +114,8 @@ def rasa_server(model_path: Path, log: Optional[Path] = None,
         "Rasa server",
         [sys.executable, "-m", "rasa", "run", "--model", str(model_path),
          "--port", str(RASA_PORT), "--credentials", "credentials.yml",
-         "--endpoints", endpoints],
+         "--endpoints", endpoints,
+         "--cors", *os.environ.get("SITE_ORIGINS", DEFAULT_SITE_ORIGINS).split()],
         RASA_PORT, "/", log,
     )
 
@@ -122,6 +127,11 @@ def action_server(log: Optional[Path] = None) -> Server:
          "--port", str(ACTIONS_PORT)],
         ACTIONS_PORT, "/health", log,
     )
+
+
+def site_server(log: Optional[Path] = None) -> Server:
+    return Server("demo site", [sys.executable, "-m", "tools.site", "--port", str(SITE_PORT)],
+                  SITE_PORT, "/", log)
 
 
 class Stack:
@@ -171,6 +181,9 @@ class Stack:
         for server in reversed(self.servers):
             server.stop()
 
+    def server(self, name: str) -> Server:
+        return next(server for server in self.servers if server.name == name)
+
     def first_exited(self) -> Optional[Server]:
         return next((s for s in self.servers if s.exited() is not None), None)
 
@@ -183,15 +196,17 @@ class Stack:
 
 def assistant(model_path: Path, log_dir: Optional[Path] = None,
               endpoints: str = "endpoints.yml") -> Stack:
-    """The action server and the Rasa server for `model_path`."""
+    """The action server, the Rasa server for `model_path`, and the demo site."""
     log = (lambda name: log_dir / name) if log_dir else (lambda name: None)
     return Stack([action_server(log("actions.log")),
-                  rasa_server(model_path, log("rasa.log"), endpoints)])
+                  rasa_server(model_path, log("rasa.log"), endpoints),
+                  site_server(log("site.log"))])
 
 
 READY_MESSAGE = f"""
   The assistant is ready.
 
+  Demo page with the chat widget:  {SITE_URL}
   Chat in a terminal:     make chat   (in another terminal window)
   REST channel:           POST {REST_URL}
                           {{"sender": "any-id", "message": "kia ora"}}

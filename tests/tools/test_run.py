@@ -1,4 +1,5 @@
-"""`make run` starts both servers, says where to chat, and Ctrl-C stops everything."""
+"""`make run` starts the servers and the demo site, says where to chat, and Ctrl-C stops
+everything."""
 import os
 import queue
 import signal
@@ -36,7 +37,7 @@ def test_run_starts_the_assistant_and_ctrl_c_stops_both_servers(assistant):
             output.append(lines.get(timeout=run.START_TIMEOUT))
         assert process.poll() is None
         ready = "".join(output)
-        assert run.REST_URL in ready and "make chat" in ready
+        assert run.REST_URL in ready and "make chat" in ready and run.SITE_URL in ready
 
         assert "no charge" in assistant.say("is it free", assistant.new_sender())[0]["text"]
 
@@ -44,6 +45,7 @@ def test_run_starts_the_assistant_and_ctrl_c_stops_both_servers(assistant):
         assert process.wait(timeout=60) == 0
         assert not run.port_in_use(run.RASA_PORT)
         assert not run.port_in_use(run.ACTIONS_PORT)
+        assert not run.port_in_use(run.SITE_PORT)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)

@@ -1,0 +1,298 @@
+"""The chat widget on the demo page, in a real browser, talking to the real assistant."""
+import gzip
+import json
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.conftest import ROOT
+from tests.widget.conftest import EXIT_URL
+from tools import run
+
+pytestmark = pytest.mark.slow
+
+BOT = ".rj-from-bot"
+USER = ".rj-from-user"
+STORE_KEY = "rj-chat"
+
+
+def open_chat(page):
+    page.get_by_role("button", name="Chat: questions about restorative justice").click()
+    expect(page.locator(BOT).first).to_contain_text("Kia ora, hello")
+
+
+def ask(page, text):
+    bot_before = page.locator(BOT).count()
+    page.get_by_label("Your message").fill(text)
+    page.get_by_label("Your message").press("Enter")
+    expect(page.locator(BOT)).not_to_have_count(bot_before)
+    return page.locator(BOT).last
+
+
+def stored(page):
+    return page.evaluate(f"sessionStorage.getItem('{STORE_KEY}')")
+
+
+def test_open_the_widget_and_see_the_line_and_an_advisor_in_the_header(page):
+    open_chat(page)
+    header = page.locator(".rj-header")
+    expect(header.get_by_role("link", name="0800 650 654")).to_have_attribute(
+        "href", "tel:0800650654")
+    expect(header.get_by_role("button", name="Talk to an advisor")).to_be_visible()
+    expect(page.get_by_label("Your message")).to_be_focused()
+
+
+def test_ask_a_question_and_see_the_answer(page):
+    open_chat(page)
+    answer = ask(page, "what is restorative justice")
+    expect(answer).to_contain_text("informal meeting")
+    expect(page.locator(USER).last).to_have_text(re.compile("what is restorative justice"))
+
+
+def test_click_a_quick_reply(page):
+    open_chat(page)
+    page.locator(".rj-replies").get_by_role("button", name="Who will be there?").click()
+    expect(page.locator(USER).last).to_contain_text("Who will be there?")
+    expect(page.locator(BOT).last).to_contain_text("support people")
+
+
+def test_the_advisor_link_in_the_header_offers_a_call_or_a_callback(page):
+    open_chat(page)
+    page.locator(".rj-header").get_by_role("button", name="Talk to an advisor").click()
+    expect(page.locator(BOT).last).to_contain_text("I can ask an advisor to get in touch")
+    replies = page.locator(".rj-replies")
+    expect(replies.get_by_role("link", name="Call 0800 650 654")).to_have_attribute(
+        "href", "tel:0800650654")
+    replies.get_by_role("button", name="Ask an advisor to contact me").click()
+    expect(page.locator(BOT).last).to_contain_text("by phone or by email")
+
+
+def test_a_reload_keeps_the_conversation_in_this_tab(page):
+    open_chat(page)
+    ask(page, "is it free")
+    texts = page.locator(".rj-message").all_inner_texts()
+    page.reload()
+    expect(page.locator(".rj-message")).to_have_count(len(texts))
+    assert page.locator(".rj-message").all_inner_texts() == texts
+    expect(page.get_by_label("Your message")).to_be_visible()  # still open
+
+
+def test_a_new_tab_starts_a_new_conversation_with_a_random_id(context, page):
+    open_chat(page)
+    first = json.loads(stored(page))["sender"]
+    other = context.new_page()
+    other.goto(run.SITE_URL)
+    open_chat(other)
+    second = json.loads(stored(other))["sender"]
+    uuid4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+    assert uuid4.match(first) and uuid4.match(second) and first != second
+
+
+def test_nothing_is_kept_outside_session_storage(context, page):
+    open_chat(page)
+    ask(page, "who will be at the conference")
+    assert page.evaluate("localStorage.length") == 0
+    assert context.cookies() == []
+    assert page.evaluate("indexedDB.databases().then(dbs => dbs.length)") == 0
+    assert stored(page) is not None
+
+
+def leave_and_check(page):
+    """After Quick Exit: the neutral site, no chat kept, and Back does not show the chat."""
+    expect(page).to_have_url(EXIT_URL)
+    page.go_back()
+    assert page.url != run.SITE_URL and "rj-chat" not in page.content()
+    page.goto(run.SITE_URL)
+    assert stored(page) is None
+    expect(page.locator(".rj-message")).to_have_count(0)
+
+
+@pytest.mark.parametrize("where", ["page", "widget"])
+def test_quick_exit_button(context, where):
+    page = context.new_page()
+    page.goto("about:blank")
+    page.goto(run.SITE_URL)
+    open_chat(page)
+    assert stored(page) is not None
+    if where == "page":
+        page.locator("header.site-header").get_by_role("button", name="Quick Exit").click()
+    else:
+        page.locator(".rj-panel").get_by_role("button", name="Quick Exit").click()
+    leave_and_check(page)
+
+
+def test_quick_exit_by_pressing_shift_three_times(context):
+    page = context.new_page()
+    page.goto("about:blank")
+    page.goto(run.SITE_URL)
+    open_chat(page)
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    leave_and_check(page)
+
+
+def test_shift_pressed_three_times_slowly_does_not_leave(context):
+    page = context.new_page()
+    page.clock.install()
+    page.goto(run.SITE_URL)
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.clock.fast_forward(6000)
+    page.keyboard.press("Shift")
+    assert page.url == run.SITE_URL
+
+
+XSS = ["<img src=x onerror=alert(1)>", "<script>alert(2)</script>",
+       "\"><svg onload=alert(3)>", "javascript:alert(4)"]
+
+
+def test_html_from_the_person_is_shown_as_text(page):
+    open_chat(page)
+    for payload in XSS:
+        ask(page, payload)
+        expect(page.locator(USER).last).to_have_text(re.compile(re.escape(payload)))
+    assert page.locator(".rj-log img, .rj-log script, .rj-log svg").count() == 0
+    assert page.dialogs == []
+
+
+def test_html_from_the_bot_is_shown_as_text(page):
+    hostile = [{"text": "<img src=x onerror=alert(5)> <script>alert(6)</script> "
+                        "see https://example.org/<b>x</b>",
+                "buttons": [{"title": "<img src=x onerror=alert(7)>", "payload": "/greet"},
+                            {"title": "Call", "payload": "tel:0800650654\"><script>"}]}]
+    page.route("**/webhooks/rest/webhook",
+               lambda route: route.fulfill(status=200, content_type="application/json",
+                                           body=json.dumps(hostile)))
+    open_chat_without_greeting_check(page)
+    bubble = page.locator(BOT).last
+    expect(bubble).to_contain_text("<img src=x onerror=alert(5)> <script>alert(6)</script>")
+    expect(page.locator(".rj-replies button")).to_have_text("<img src=x onerror=alert(7)>")
+    expect(page.locator(".rj-replies a")).to_have_attribute("href", "tel:0800650654")
+    assert page.locator(".rj-log img, .rj-log script, .rj-log b").count() == 0
+    assert page.dialogs == []
+
+
+def open_chat_without_greeting_check(page):
+    page.get_by_role("button", name="Chat: questions about restorative justice").click()
+    expect(page.locator(BOT)).to_have_count(1)
+
+
+def test_server_down_gives_the_line_and_the_widget_reconnects_by_itself(page):
+    open_chat(page)
+    page.route("**/webhooks/rest/webhook", lambda route: route.abort())
+    page.get_by_label("Your message").fill("is it free")
+    page.get_by_label("Your message").press("Enter")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("can't reach the assistant")
+    expect(status).to_contain_text("0800 650 654")
+    page.unroute("**/webhooks/rest/webhook")
+    # nothing is lost: the message is sent once the server answers again
+    expect(page.locator(BOT).last).to_contain_text("no charge", timeout=20_000)
+    expect(status).to_have_text("Connected again.")
+
+
+def test_keyboard_open_close_and_focus(page):
+    launcher = page.get_by_role("button", name="Chat: questions about restorative justice")
+    launcher.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Your message")).to_be_focused()
+    expect(page.locator(".rj-launcher")).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(page.locator("#rj-chat-panel")).to_be_hidden()
+    expect(page.locator(".rj-launcher")).to_be_focused()
+    page.keyboard.press("Enter")  # recalled in one action
+    expect(page.get_by_label("Your message")).to_be_focused()
+
+
+def test_the_transcript_is_a_polite_live_log(page):
+    log = page.locator("#rj-chat-log")
+    expect(log).to_have_attribute("role", "log")
+    expect(log).to_have_attribute("aria-live", "polite")
+
+
+def run_axe(page):
+    # Evaluated, not added as a <script>: the site's Content-Security-Policy blocks that.
+    page.evaluate((ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js").read_text())
+    return page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                        'wcag22aa', 'best-practice']}
+    }).then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)})))""")
+
+
+def test_axe_finds_no_accessibility_violations(page, screenshots):
+    assert run_axe(page) == []  # closed
+    open_chat(page)
+    ask(page, "who will be at the conference")
+    assert run_axe(page) == []  # open, with a conversation and quick replies
+    page.screenshot(path=str(screenshots / "widget-desktop.png"))
+
+
+def test_targets_are_at_least_24_pixels(page):
+    open_chat(page)
+    sizes = page.evaluate("""() => [...document.querySelectorAll(
+        '.rj-chat button, .rj-chat a, .rj-chat input')].map(e => {
+            const r = e.getBoundingClientRect();
+            return {name: e.textContent || e.getAttribute('aria-label') || e.id,
+                    w: r.width, h: r.height};
+        })""")
+    small = [s for s in sizes if s["w"] < 24 or s["h"] < 24]
+    assert sizes and not small
+
+
+def test_phones_get_the_chat_full_screen(browser, assistant, screenshots):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True,
+                                  has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(run.SITE_URL)
+        open_chat(page)
+        ask(page, "do i have to take part")
+        box = page.locator("#rj-chat-panel").bounding_box()
+        assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 667)
+        expect(page.locator(".rj-panel").get_by_role("button", name="Quick Exit")).to_be_visible()
+        expect(page.locator(".rj-header").get_by_role("link", name="0800 650 654")).to_be_visible()
+        assert run_axe(page) == []
+        page.screenshot(path=str(screenshots / "widget-mobile.png"))
+    finally:
+        context.close()
+
+
+def test_reduced_motion_is_respected(browser, assistant):
+    context = browser.new_context(reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.goto(run.SITE_URL)
+        open_chat(page)
+        duration = page.evaluate(
+            "getComputedStyle(document.querySelector('.rj-panel')).transitionDuration")
+        assert duration in ("0s", "0s, 0s")
+    finally:
+        context.close()
+
+
+def test_the_widget_is_small():
+    size = sum(len(gzip.compress((ROOT / "widget" / name).read_bytes(), 9))
+               for name in ["chat-widget.js", "chat-widget.css"])
+    assert size <= 30 * 1024, f"{size} bytes gzipped"
+
+
+@pytest.mark.parametrize("origin, allowed", [
+    ("http://localhost:8080", True), ("http://127.0.0.1:8080", True),
+    ("https://evil.example", False), ("http://localhost:9999", False)])
+def test_the_rasa_server_allows_only_the_site_origins(assistant, origin, allowed):
+    response = requests.options(run.REST_URL, headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"}, timeout=10)
+    assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed
+
+
+def test_the_site_serves_only_the_widget_with_a_strict_policy(assistant):
+    page = requests.get(run.SITE_URL, timeout=10)
+    assert page.ok and "chat-widget.js" in page.text
+    assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'self'
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    for path in ["package.json", "node_modules/axe-core/axe.min.js", "../README.md"]:
+        assert requests.get(run.SITE_URL + path, timeout=10).status_code == 404
