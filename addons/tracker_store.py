@@ -5,8 +5,10 @@
 - Phone numbers and email addresses are masked in every event before it is written
   (records/masking.py). The unmasked contact details of a callback request live only
   in the callback_requests table.
+- Each save also updates the conversation's summary and the list of messages the bot
+  did not understand (records/conversations.py), which the advisors' console reads.
 - When the person confirms "delete my conversation", the action server runs
-  `action_delete_conversation`; seeing it, this store deletes every stored event of the
+  `action_delete_conversation`; seeing it, this store deletes everything kept about the
   conversation and writes none of that turn's events.
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from records import database
+from records import conversations, database, schema
 from records.masking import mask
 
 DELETE_ACTION = "action_delete_conversation"
@@ -39,7 +41,6 @@ _LATEST_SESSION_EVENTS = sa.text(
 _ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 _LATEST_SESSION_EVENT_COUNT = sa.text(
     f"SELECT COUNT(*) FROM events WHERE {_IN_LATEST_SESSION}")
-_DELETE_CONVERSATION = sa.text("DELETE FROM events WHERE sender_id = :sender_id")
 
 
 class ConversationStore(SQLTrackerStore):
@@ -59,6 +60,7 @@ class ConversationStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = engine
         self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
+        schema.create(engine)
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
@@ -77,11 +79,13 @@ class ConversationStore(SQLTrackerStore):
             events = list(self._additional_events(session, tracker))
             if any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION
                    for e in events):
-                session.execute(_DELETE_CONVERSATION, {"sender_id": tracker.sender_id})
+                conversations.forget(session, [tracker.sender_id])
                 session.commit()
                 return
+            stored = []
             for event in events:
                 data = masked(event.as_dict())
+                stored.append(data)
                 session.add(self.SQLEvent(
                     sender_id=tracker.sender_id,
                     type_name=event.type_name,
@@ -91,6 +95,7 @@ class ConversationStore(SQLTrackerStore):
                     action_name=data.get("name"),
                     data=json.dumps(data),
                 ))
+            conversations.record_turns(session, tracker.sender_id, stored)
             session.commit()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:

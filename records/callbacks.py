@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import sqlalchemy as sa
 
-from records import database
+from records import database, schema
 
 DRAFT, NEW, CONTACTED, CLOSED = "draft", "new", "contacted", "closed"
 STATUSES = (NEW, CONTACTED, CLOSED)
@@ -24,9 +24,8 @@ DRAFT_LIFETIME = timedelta(days=1)
 # No 0/O or 1/I: the code is read out over the phone.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-metadata = sa.MetaData()
 table = sa.Table(
-    "callback_requests", metadata,
+    "callback_requests", database.metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("reference", sa.String(16), unique=True),
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
@@ -71,7 +70,7 @@ class CallbackRequests:
 
     def __init__(self, engine: Optional[sa.engine.Engine] = None):
         self.engine = engine or database.engine()
-        metadata.create_all(self.engine)
+        schema.create(self.engine)
 
     def save_draft(self, conversation_id: str, method: str, detail: str) -> None:
         """Keep the contact detail given so far, replacing an earlier one."""

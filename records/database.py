@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+# Every table of ours (Rasa's `events` table is Rasa's own); see records/schema.py.
+metadata = sa.MetaData()
 
 
 def default_url() -> str:

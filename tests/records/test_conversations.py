@@ -1,0 +1,150 @@
+"""Conversation summaries, kept as the tracker store saves, and the console's queries on
+them, on SQLite and PostgreSQL."""
+import asyncio
+import time
+import uuid
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from addons.tracker_store import ConversationStore
+from records import conversations
+from records.conversations import Filters
+
+DOMAIN = Domain.load("domain.yml")
+PREFIX = f"test-conv-{uuid.uuid4().hex[:8]}-"
+
+
+def faq(topic, confidence):
+    return {"intent": {"name": "faq", "confidence": 0.99},
+            "response_selector": {"faq": {"response": {
+                "intent_response_key": f"faq/{topic}", "confidence": confidence}}}}
+
+
+def said(text, intent=None, confidence=0.95, parse=None, at=None):
+    parse = parse or {"intent": {"name": intent, "confidence": confidence}}
+    return UserUttered(text, parse["intent"], parse_data={**parse, "text": text},
+                       timestamp=at)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
+    url = (request.getfixturevalue("postgres") if request.param == "postgres"
+           else f"sqlite:///{tmp_path / 'c.db'}")
+    store = ConversationStore(DOMAIN, host=url)
+    yield store
+    with store.engine.begin() as connection:
+        ids = connection.execute(sa.text("SELECT sender_id FROM conversation_summaries "
+                                         "WHERE sender_id LIKE :p"), {"p": PREFIX + "%"})
+        conversations.forget(connection, ids.scalars().all())
+
+
+def save(store, name, *events):
+    sender = PREFIX + name
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    for event in events:
+        tracker.update(event)
+    at = events[-1].timestamp
+    tracker.update(ActionExecuted("utter_greet", timestamp=at))
+    tracker.update(BotUttered("Kia ora. Call 0800 650 654.",
+                              {"buttons": [{"title": "Call 0800 650 654"}]}, timestamp=at))
+    asyncio.run(store.save(tracker))
+    return sender
+
+
+def mine(found):
+    return [s.sender_id[len(PREFIX):] for s in found if s.sender_id.startswith(PREFIX)]
+
+
+def listed(store, **filters):
+    return mine(conversations.list_conversations(store.engine, Filters(**filters),
+                                                 page_size=1000))
+
+
+def test_summaries_count_turns_and_marks(store):
+    sender = save(store, "a", said("kia ora", "greet"), said("is it free", parse=faq("cost", .9)),
+                  said("zxqv", "nlu_fallback", .5), said("he is at my door", "crisis", 1.0),
+                  said("/request_advisor", "request_advisor", 1.0))
+    summary = conversations.summary(store.engine, sender)
+    assert (summary.user_turns, summary.crisis_turns, summary.fallback_turns,
+            summary.advisor_turns) == (5, 1, 1, 1)
+    assert summary.topics == ["greet", "faq/cost", "nlu_fallback", "crisis", "request_advisor"]
+
+
+def test_a_later_turn_adds_to_the_summary(store):
+    sender = PREFIX + "later"
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    tracker.update(said("kia ora", "greet"))
+    asyncio.run(store.save(tracker))
+    tracker.update(said("who will be there", parse=faq("who_attends", .9)))
+    asyncio.run(store.save(tracker))
+    summary = conversations.summary(store.engine, sender)
+    assert summary.user_turns == 2 and summary.topics == ["greet", "faq/who_attends"]
+
+
+def test_filters_newest_first_and_search(store):
+    now = time.time()
+    save(store, "old", said("what is rj", parse=faq("what_is_rj", .9), at=now - 10 * 86400))
+    save(store, "advisor", said("talk to a person", "request_advisor", at=now - 3600))
+    save(store, "crisis", said("he is outside my house", "crisis", 1.0, at=now - 60))
+    save(store, "lost", said("blorp", "nlu_fallback", .5, at=now - 30))
+    assert listed(store) == ["lost", "crisis", "advisor", "old"]
+    assert listed(store, asked_advisor=True) == ["advisor"]
+    assert listed(store, crisis=True) == ["crisis"]
+    assert listed(store, not_understood=True) == ["lost"]
+    assert listed(store, topic="faq/what_is_rj") == ["old"]
+    assert listed(store, search="OUTSIDE my") == ["crisis"]
+    today = date.today()
+    assert listed(store, since=today - timedelta(days=2)) == ["lost", "crisis", "advisor"]
+    assert listed(store, until=today - timedelta(days=5)) == ["old"]
+    page_one = conversations.list_conversations(store.engine, Filters(search="blorp"))
+    assert mine(page_one) == ["lost"]
+
+
+@pytest.mark.parametrize("hostile", [
+    "'; DROP TABLE events; --", "%", "_", "\\", "' OR '1'='1", "\" OR 1=1 --",
+    "faq/cost|' UNION SELECT * FROM callback_requests --", "a\x00b", "😀", "a" * 5000])
+def test_hostile_filters_are_just_text(store, hostile):
+    save(store, "calm", said("what is rj", parse=faq("what_is_rj", .9)))
+    assert listed(store, search=hostile) == []
+    assert listed(store, topic=hostile) == []
+    assert conversations.count_conversations(store.engine, Filters(search=hostile)) >= 0
+    assert "calm" in listed(store)  # nothing was dropped or changed
+
+
+def test_transcript_with_topics_marks_and_buttons(store):
+    sender = save(store, "t", said("is it free", parse=faq("cost", .42)),
+                  said("/request_advisor", "request_advisor", 1.0))
+    person, clicked, bot = conversations.transcript(store.engine, sender)
+    assert (person.speaker, person.text, person.topic, person.confidence) == (
+        "person", "is it free", "faq/cost", .42)
+    assert clicked.clicked and not person.clicked
+    assert bot.speaker == "assistant" and bot.buttons == ["Call 0800 650 654"]
+
+
+def test_messages_not_understood_or_unsure_are_listed_for_trainers(store):
+    save(store, "g", said("blorp zz", "nlu_fallback", .5), said("is it free", parse=faq("cost", .4)),
+         said("what is rj", parse=faq("what_is_rj", .95)), said("he is here", "crisis", .3))
+    texts = [g.text for g in conversations.understanding_gaps(store.engine, page_size=1000)
+             if g.sender_id == PREFIX + "g"]
+    assert sorted(texts) == ["blorp zz", "is it free"]
+
+
+def test_delete_and_purge(store):
+    now = time.time()
+    keep = save(store, "keep", said("kia ora", "greet", at=now - 5))
+    old = save(store, "old", said("blorp", "nlu_fallback", .5, at=now - 100 * 86400))
+    gone = save(store, "gone", said("kia ora", "greet", at=now - 5))
+    assert conversations.delete_conversation(store.engine, gone)
+    assert not conversations.delete_conversation(store.engine, gone)
+    assert conversations.purge_older_than(store.engine, 90) >= 1
+    assert listed(store) == ["keep"]
+    assert conversations.transcript(store.engine, old) == []
+    assert all(g.sender_id != old for g in conversations.understanding_gaps(store.engine))
+    assert conversations.summary(store.engine, keep) is not None
+    with pytest.raises(ValueError):
+        conversations.purge_older_than(store.engine, 0)
