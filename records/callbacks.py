@@ -38,7 +38,21 @@ table = sa.Table(
     sa.Column("first_name", sa.String(60)),
     sa.Column("contacted_at", sa.DateTime),
     sa.Column("contacted_by", sa.String(100)),
+    sa.Column("assignee", sa.String(50)),
+    sa.Column("closed_at", sa.DateTime),
+    sa.Column("closed_by", sa.String(50)),
 )
+# Everything advisors did with a request: notes, status changes, assignments.
+history = sa.Table(
+    "callback_history", database.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(16), nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("author", sa.String(50), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),  # note, status, assign
+    sa.Column("text", sa.String(2000), nullable=False),
+)
+MAX_NOTE = 2000
 
 
 class CallbackError(Exception):
@@ -58,6 +72,17 @@ class CallbackRequest:
     first_name: Optional[str]
     contacted_at: Optional[datetime]
     contacted_by: Optional[str]
+    assignee: Optional[str] = None
+    closed_at: Optional[datetime] = None
+    closed_by: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    author: str
+    kind: str
+    text: str
 
 
 def now() -> datetime:
@@ -139,19 +164,69 @@ class CallbackRequests:
         return found
 
     def mark_contacted(self, reference: str, advisor: str) -> CallbackRequest:
-        if not advisor.strip():
+        return self.set_status(reference, CONTACTED, advisor)
+
+    def set_status(self, reference: str, status: str, advisor: str) -> CallbackRequest:
+        """new -> contacted -> closed, recording who and when."""
+        advisor = (advisor or "").strip()
+        if not advisor:
             raise CallbackError("Say who made contact (the advisor's name).")
+        if status not in (CONTACTED, CLOSED):
+            raise CallbackError(f"A request can be marked {CONTACTED} or {CLOSED}.")
         request = self.get(reference)
-        if request.status != NEW:
-            raise CallbackError(
-                f"{request.reference} is already {request.status}"
-                f" by {request.contacted_by} at {request.contacted_at:%Y-%m-%d %H:%M} UTC."
-                if request.contacted_at else f"{request.reference} is {request.status}.")
+        allowed = {NEW: (CONTACTED, CLOSED), CONTACTED: (CLOSED,), CLOSED: ()}
+        if status not in allowed[request.status]:
+            if request.status == status and request.contacted_at and status == CONTACTED:
+                raise CallbackError(
+                    f"{request.reference} is already {request.status} by "
+                    f"{request.contacted_by} at {request.contacted_at:%Y-%m-%d %H:%M} UTC.")
+            raise CallbackError(f"{request.reference} is {request.status}; it cannot be "
+                                f"marked {status}.")
+        values = ({"contacted_at": now(), "contacted_by": advisor} if status == CONTACTED
+                  else {"closed_at": now(), "closed_by": advisor})
         with self.engine.begin() as connection:
             connection.execute(table.update().where(
-                (table.c.reference == request.reference) & (table.c.status == NEW)
-            ).values(status=CONTACTED, contacted_at=now(), contacted_by=advisor.strip()))
+                (table.c.reference == request.reference) & (table.c.status == request.status)
+            ).values(status=status, **values))
+            self._log(connection, request.reference, advisor, "status",
+                      f"{request.status} -> {status}")
         return self.get(reference)
+
+    def assign(self, reference: str, assignee: Optional[str], advisor: str) -> CallbackRequest:
+        request = self.get(reference)
+        assignee = (assignee or "").strip() or None
+        with self.engine.begin() as connection:
+            connection.execute(table.update().where(table.c.reference == request.reference)
+                               .values(assignee=assignee))
+            self._log(connection, request.reference, advisor, "assign",
+                      f"assigned to {assignee}" if assignee else "unassigned")
+        return self.get(reference)
+
+    def add_note(self, reference: str, text: str, advisor: str) -> None:
+        text = (text or "").strip()
+        if not text:
+            raise CallbackError("A note cannot be empty.")
+        if len(text) > MAX_NOTE:
+            raise CallbackError(f"A note can be at most {MAX_NOTE} characters.")
+        request = self.get(reference)
+        with self.engine.begin() as connection:
+            self._log(connection, request.reference, advisor, "note", text)
+
+    def history(self, reference: str) -> List[HistoryEntry]:
+        query = (sa.select(history.c.at, history.c.author, history.c.kind, history.c.text)
+                 .where(history.c.reference == normalise_reference(reference))
+                 .order_by(history.c.id))
+        with self.engine.connect() as connection:
+            return [HistoryEntry(*row) for row in connection.execute(query)]
+
+    def for_conversation(self, conversation_id: str) -> List[CallbackRequest]:
+        return self._all((table.c.conversation_id == conversation_id)
+                         & (table.c.status != DRAFT))
+
+    @staticmethod
+    def _log(connection, reference: str, author: str, kind: str, text: str) -> None:
+        connection.execute(history.insert().values(reference=reference, at=now(),
+                                                   author=author[:50], kind=kind, text=text))
 
     def _one(self, condition) -> Optional[CallbackRequest]:
         found = self._all(condition)

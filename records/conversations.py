@@ -322,3 +322,35 @@ def purge_older_than(engine: sa.engine.Engine, days: int) -> int:
                 return deleted
             forget(connection, ids)
             deleted += len(ids)
+
+
+@dataclass
+class Activity:
+    """Figures for the dashboard over the last days."""
+    per_day: Dict[str, int] = field(default_factory=dict)
+    crisis_per_day: Dict[str, int] = field(default_factory=dict)
+    topics: Dict[str, int] = field(default_factory=dict)
+    user_turns: int = 0
+    not_understood: int = 0
+
+
+def activity(engine: sa.engine.Engine, days: int = 30) -> Activity:
+    since = datetime.now(timezone.utc) - timedelta(days=days - 1)
+    start = day_start(since.date())
+    found = Activity()
+    for offset in range(days):
+        day = (since + timedelta(days=offset)).date().isoformat()
+        found.per_day[day] = found.crisis_per_day[day] = 0
+    c = summaries.c
+    query = sa.select(c.started_at, c.user_turns, c.fallback_turns, c.crisis_turns,
+                      c.topics).where(c.started_at >= start)
+    with engine.connect() as connection:
+        for row in connection.execute(query):
+            day = from_epoch(row.started_at).date().isoformat()
+            found.per_day[day] = found.per_day.get(day, 0) + 1
+            found.crisis_per_day[day] = found.crisis_per_day.get(day, 0) + row.crisis_turns
+            found.user_turns += row.user_turns
+            found.not_understood += row.fallback_turns
+            for topic in {t for t in row.topics.split("|") if t}:
+                found.topics[topic] = found.topics.get(topic, 0) + 1
+    return found

@@ -1,0 +1,2 @@
+"""The advisors' console: the callback queue, conversations, dashboard, trainers' list
+of messages not understood, and admin tasks, over the assistant's database."""

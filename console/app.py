@@ -1,0 +1,82 @@
+"""The console's Sanic application: sign-in, then the pages in console/pages/."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.request import Request
+
+from console import security
+from records import database
+from records.accounts import AccountError, Accounts
+from records.audit import AuditLog
+from records.callbacks import CallbackRequests
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"),
+                        autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def render(request: Request, template: str, code: int = 200, **values: Any) -> Any:
+    session = getattr(request.ctx, "session", None)
+    html = TEMPLATES.get_template(template).render(
+        user=session.user if session else None,
+        csrf_token=session.csrf_token if session else "",
+        path=request.path, **values)
+    return response.html(html, status=code)
+
+
+def create_app(engine: Optional[sa.engine.Engine] = None, name: str = "console") -> Sanic:
+    from console.pages import admin, conversations, dashboard, queue, trainers
+
+    app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = 1_000_000
+    engine = engine or database.engine()
+    app.ctx.engine = engine
+    app.ctx.accounts = Accounts(engine)
+    app.ctx.audit = AuditLog(engine)
+    app.ctx.callbacks = CallbackRequests(engine)
+    app.register_middleware(security.load_session, "request")
+    app.register_middleware(security.add_headers, "response")
+    app.static("/static", str(HERE / "static"), name="static")
+    for page in (queue, conversations, dashboard, trainers, admin):
+        app.blueprint(page.blueprint)
+
+    @app.get("/login")
+    async def login_form(request: Request) -> Any:
+        if request.ctx.session:
+            return response.redirect("/queue", status=303)
+        return render(request, "login.html")
+
+    @app.post("/login")
+    async def login(request: Request) -> Any:
+        form = request.form or {}
+        username = form.get("username", "")
+        try:
+            token, session = app.ctx.accounts.sign_in(username, form.get("password", ""),
+                                                      request.remote_addr or request.ip)
+        except AccountError as error:
+            return render(request, "login.html", code=401, error=str(error),
+                          username=username)
+        app.ctx.audit.record(session.user.username, "sign in")
+        resp = response.redirect("/queue", status=303)
+        security.set_session_cookie(request, resp, token)
+        return resp
+
+    @app.post("/logout")
+    @security.changes_state
+    async def logout(request: Request) -> Any:
+        app.ctx.accounts.sign_out(request.cookies.get(security.SESSION_COOKIE, ""))
+        app.ctx.audit.record(request.ctx.session.user.username, "sign out")
+        resp = response.redirect("/login", status=303)
+        security.clear_session_cookie(resp)
+        return resp
+
+    @app.get("/")
+    async def home(request: Request) -> Any:
+        return response.redirect("/queue", status=303)
+
+    return app

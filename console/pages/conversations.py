@@ -1,0 +1,105 @@
+"""Browsing conversations: filters, search, a transcript, export, and deletion (admins)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Optional
+
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from console import exports, security
+from console.app import render
+from console.pages import audit, page_number
+from records import conversations
+from records.conversations import PAGE_SIZE, Filters
+
+blueprint = Blueprint("conversations")
+MAX_EXPORT = 5000
+
+
+def parse_date(text: str) -> Optional[date]:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def filters_from(request: Request) -> Filters:
+    args = request.args
+    return Filters(since=parse_date(args.get("since", "")), until=parse_date(args.get("until", "")),
+                   asked_advisor=args.get("advisor") == "1", crisis=args.get("crisis") == "1",
+                   not_understood=args.get("not_understood") == "1",
+                   topic=args.get("topic", "")[:100], search=args.get("q", "")[:200])
+
+
+@blueprint.get("/conversations")
+async def listing(request: Request) -> Any:
+    filters, page = filters_from(request), page_number(request)
+    engine = request.app.ctx.engine
+    found = conversations.list_conversations(engine, filters, page)
+    total = conversations.count_conversations(engine, filters)
+    bad_dates = [name for name in ("since", "until")
+                 if request.args.get(name) and parse_date(request.args.get(name)) is None]
+    audit(request, "list conversations", detail=request.query_string[:500])
+    return render(request, "conversations.html", conversations=found, total=total, page=page,
+                  pages=max(1, -(-total // PAGE_SIZE)), filters=filters, bad_dates=bad_dates,
+                  query=request.query_string, args=request.args)
+
+
+@blueprint.get("/conversations/<sender_id>")
+async def show(request: Request, sender_id: str) -> Any:
+    engine = request.app.ctx.engine
+    turns = conversations.transcript(engine, sender_id)
+    summary = conversations.summary(engine, sender_id)
+    if not turns and summary is None:
+        return render(request, "message.html", code=404, message="No such conversation.")
+    audit(request, "view conversation", sender_id)
+    return render(request, "transcript.html", sender_id=sender_id, turns=turns, summary=summary,
+                  requests=request.app.ctx.callbacks.for_conversation(sender_id))
+
+
+def download(body: str, filename: str, content_type: str) -> Any:
+    return response.text(body, content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def export(request: Request, found: dict, fmt: str, name: str) -> Any:
+    if fmt == "csv":
+        return download(exports.as_csv(found), f"{name}.csv", "text/csv; charset=utf-8")
+    return download(exports.as_json(found), f"{name}.json", "application/json")
+
+
+FORMATS = ("csv", "json")
+
+
+@blueprint.get("/conversations/<sender_id>/export/<fmt>")
+async def export_one(request: Request, sender_id: str, fmt: str) -> Any:
+    if fmt not in FORMATS:
+        return render(request, "message.html", code=404, message="Export as csv or json.")
+    turns = conversations.transcript(request.app.ctx.engine, sender_id)
+    if not turns:
+        return render(request, "message.html", code=404, message="No such conversation.")
+    audit(request, f"export conversation as {fmt}", sender_id)
+    return export(request, {sender_id: turns}, fmt, "conversation")
+
+
+@blueprint.get("/export/conversations/<fmt>")
+async def export_filtered(request: Request, fmt: str) -> Any:
+    if fmt not in FORMATS:
+        return render(request, "message.html", code=404, message="Export as csv or json.")
+    engine = request.app.ctx.engine
+    found = conversations.list_conversations(engine, filters_from(request), 1, MAX_EXPORT)
+    data = {s.sender_id: conversations.transcript(engine, s.sender_id) for s in found}
+    audit(request, f"export {len(data)} conversations as {fmt}",
+          detail=request.query_string[:500])
+    return export(request, data, fmt, "conversations")
+
+
+@blueprint.post("/conversations/<sender_id>/delete")
+@security.changes_state
+@security.admin_only
+async def delete(request: Request, sender_id: str) -> Any:
+    deleted = conversations.delete_conversation(request.app.ctx.engine, sender_id)
+    audit(request, "delete conversation", sender_id)
+    message = "The conversation was deleted." if deleted else "No such conversation."
+    return render(request, "message.html", message=message, back="/conversations")

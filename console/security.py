@@ -1,0 +1,79 @@
+"""Sign-in sessions, CSRF tokens and security headers for every console route."""
+from __future__ import annotations
+
+import hmac
+from functools import wraps
+from typing import Any, Callable
+
+from sanic import response
+from sanic.request import Request
+
+SESSION_COOKIE = "rj_console"
+PUBLIC_PATHS = ("/login", "/static/")
+CSP = ("default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+def is_https(request: Request) -> bool:
+    return request.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+
+
+def set_session_cookie(request: Request, resp: Any, token: str) -> None:
+    resp.cookies[SESSION_COOKIE] = token
+    cookie = resp.cookies[SESSION_COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    if is_https(request):
+        cookie["secure"] = True
+
+
+def clear_session_cookie(resp: Any) -> None:
+    resp.cookies[SESSION_COOKIE] = ""
+    resp.cookies[SESSION_COOKIE]["max-age"] = 0
+    resp.cookies[SESSION_COOKIE]["path"] = "/"
+
+
+async def load_session(request: Request) -> Any:
+    """Middleware: find the signed-in user; refuse every other route without one."""
+    accounts = request.app.ctx.accounts
+    request.ctx.session = accounts.session(request.cookies.get(SESSION_COOKIE))
+    if request.ctx.session or request.path.startswith(PUBLIC_PATHS):
+        return None
+    if request.method in ("GET", "HEAD"):
+        return response.redirect("/login", status=303)
+    return response.text("Sign in first.", status=403)
+
+
+async def add_headers(request: Request, resp: Any) -> None:
+    resp.headers["Content-Security-Policy"] = CSP
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["Cache-Control"] = "no-store"
+
+
+def csrf_ok(request: Request) -> bool:
+    session = request.ctx.session
+    sent = request.form.get("csrf_token", "") if request.form else ""
+    return bool(session and sent and hmac.compare_digest(sent, session.csrf_token))
+
+
+def changes_state(handler: Callable) -> Callable:
+    """For POST routes: the form must carry the session's CSRF token."""
+    @wraps(handler)
+    async def checked(request: Request, *args: Any, **kwargs: Any) -> Any:
+        if not csrf_ok(request):
+            return response.text("This form has expired. Go back, reload and try again.",
+                                 status=403)
+        return await handler(request, *args, **kwargs)
+    return checked
+
+
+def admin_only(handler: Callable) -> Callable:
+    @wraps(handler)
+    async def checked(request: Request, *args: Any, **kwargs: Any) -> Any:
+        if not request.ctx.session.user.is_admin:
+            return response.text("Only admins can do this.", status=403)
+        return await handler(request, *args, **kwargs)
+    return checked

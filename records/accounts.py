@@ -1,0 +1,194 @@
+"""Advisors' accounts, their sign-in sessions, and the limit on failed sign-ins.
+
+Passwords are kept as scrypt hashes (memory-hard; Python's hashlib, from OpenSSL).
+Session tokens are random and only their SHA-256 is stored, so a copy of the database
+does not let anyone sign in as somebody else.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import List, Optional, Tuple
+
+import sqlalchemy as sa
+
+from records import database, schema
+from records.callbacks import now
+
+ROLES = ("advisor", "admin")
+SESSION_LIFETIME = timedelta(hours=8)
+# At most this many failed sign-ins per account, or per address, in the window.
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 12
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
+# scrypt: 16 MiB of memory per hash (n * r * 128 bytes).
+_N, _R, _P = 2 ** 14, 8, 1
+
+users = sa.Table(
+    "console_users", database.metadata,
+    sa.Column("username", sa.String(50), primary_key=True),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("password_hash", sa.String(300), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+sessions = sa.Table(
+    "console_sessions", database.metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(50), nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+failures = sa.Table(
+    "console_login_failures", database.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(50), nullable=False, index=True),
+    sa.Column("address", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+)
+
+
+class AccountError(Exception):
+    """Something about an account cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf_token: str
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n),
+                                   r=int(r), p=int(p), dklen=len(digest) // 2)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# A fixed hash to check against when there is no such user, so a wrong username takes
+# as long as a wrong password and does not reveal which usernames exist.
+_NO_USER_HASH = hash_password(secrets.token_hex(16))
+
+
+class Accounts:
+    def __init__(self, engine: Optional[sa.engine.Engine] = None):
+        self.engine = engine or database.engine()
+        schema.create(self.engine)
+
+    # ---- accounts ----
+    def add(self, username: str, role: str, password: str) -> User:
+        username = username.strip().lower()
+        if not _USERNAME.match(username):
+            raise AccountError("A username is 2 to 50 lower-case letters, digits, '.', '_' "
+                               "or '-', starting with a letter or digit.")
+        if role not in ROLES:
+            raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+        check_password_strength(password)
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(users.insert().values(
+                    username=username, role=role, password_hash=hash_password(password),
+                    created_at=now()))
+        except sa.exc.IntegrityError:
+            raise AccountError(f"There is already an account called {username!r}.") from None
+        return User(username, role)
+
+    def set_password(self, username: str, password: str) -> None:
+        check_password_strength(password)
+        with self.engine.begin() as connection:
+            changed = connection.execute(users.update().where(users.c.username == username)
+                                         .values(password_hash=hash_password(password))).rowcount
+            connection.execute(sessions.delete().where(sessions.c.username == username))
+        if not changed:
+            raise AccountError(f"There is no account called {username!r}.")
+
+    def list(self) -> List[User]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(users.c.username, users.c.role)
+                                      .order_by(users.c.username))
+            return [User(r.username, r.role) for r in rows]
+
+    def any_admin(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(users.c.username)
+                                      .where(users.c.role == "admin")).first() is not None
+
+    # ---- signing in and out ----
+    def sign_in(self, username: str, password: str, address: str) -> Tuple[str, Session]:
+        """A new session token for the right password; AccountError otherwise."""
+        username = (username or "").strip().lower()[:50]
+        address = (address or "unknown")[:64]
+        if self.too_many_failures(username, address):
+            raise AccountError("Too many failed sign-ins. Wait 15 minutes and try again.")
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(users).where(users.c.username == username)).first()
+        if not password_matches(password or "", row.password_hash if row else _NO_USER_HASH) \
+                or row is None:
+            with self.engine.begin() as connection:
+                connection.execute(failures.insert().values(username=username, address=address,
+                                                            at=now()))
+            raise AccountError("That username and password do not match.")
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        with self.engine.begin() as connection:
+            connection.execute(failures.delete().where(failures.c.username == username))
+            connection.execute(sessions.delete().where(sessions.c.expires_at < now()))
+            connection.execute(sessions.insert().values(
+                token_hash=_token_hash(token), username=username, csrf_token=csrf,
+                expires_at=now() + SESSION_LIFETIME))
+        return token, Session(User(row.username, row.role), csrf)
+
+    def too_many_failures(self, username: str, address: str) -> bool:
+        since = now() - FAILURE_WINDOW
+        query = sa.select(sa.func.count()).select_from(failures).where(
+            failures.c.at > since)
+        with self.engine.connect() as connection:
+            by_user = connection.execute(query.where(failures.c.username == username)).scalar()
+            by_address = connection.execute(query.where(failures.c.address == address)).scalar()
+        return by_user >= MAX_FAILURES or by_address >= MAX_FAILURES * 4
+
+    def session(self, token: Optional[str]) -> Optional[Session]:
+        if not token or len(token) > 100:
+            return None
+        query = (sa.select(users.c.username, users.c.role, sessions.c.csrf_token)
+                 .select_from(sessions.join(users, sessions.c.username == users.c.username))
+                 .where((sessions.c.token_hash == _token_hash(token))
+                        & (sessions.c.expires_at > now())))
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return Session(User(row.username, row.role), row.csrf_token) if row else None
+
+    def sign_out(self, token: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
