@@ -86,10 +86,12 @@ def assistant(model_path, tmp_path_factory) -> Assistant:
     database_url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'conversations.db'}"
     stack = run.assistant(model_path, log_dir=RESULTS / "logs")
     stack.env["DATABASE_URL"] = database_url
+    stack.env["CONSOLE_ADMIN_PASSWORD"] = CONSOLE_ADMIN_PASSWORD
     with stack:
         yield Assistant(stack, database_url)
 
 
+CONSOLE_ADMIN_PASSWORD = "test-admin-password-1"
 LINE = "0800 650 654"
 ADVISOR = re.compile(r"advis[oe]r", re.I)
 

@@ -25,8 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA_PORT = 5005
 ACTIONS_PORT = 5055
 SITE_PORT = 8080
+CONSOLE_PORT = 8081
 REST_URL = f"http://localhost:{RASA_PORT}/webhooks/rest/webhook"
 SITE_URL = f"http://localhost:{SITE_PORT}/"
+CONSOLE_URL = f"http://localhost:{CONSOLE_PORT}/"
 # Web pages allowed to talk to the Rasa server from a browser (CORS), space-separated.
 DEFAULT_SITE_ORIGINS = f"http://localhost:{SITE_PORT} http://127.0.0.1:{SITE_PORT}"
 START_TIMEOUT = 300
@@ -134,6 +136,12 @@ def site_server(log: Optional[Path] = None) -> Server:
                   SITE_PORT, "/", log)
 
 
+def console_server(log: Optional[Path] = None) -> Server:
+    return Server("advisor console",
+                  [sys.executable, "-m", "console", "serve", "--port", str(CONSOLE_PORT)],
+                  CONSOLE_PORT, "/login", log)
+
+
 class Stack:
     """Servers started together, in order, and stopped together in reverse."""
 
@@ -196,17 +204,20 @@ class Stack:
 
 def assistant(model_path: Path, log_dir: Optional[Path] = None,
               endpoints: str = "endpoints.yml") -> Stack:
-    """The action server, the Rasa server for `model_path`, and the demo site."""
+    """The action server, the Rasa server for `model_path`, the demo site and the
+    advisors' console."""
     log = (lambda name: log_dir / name) if log_dir else (lambda name: None)
     return Stack([action_server(log("actions.log")),
                   rasa_server(model_path, log("rasa.log"), endpoints),
-                  site_server(log("site.log"))])
+                  site_server(log("site.log")),
+                  console_server(log("console.log"))])
 
 
 READY_MESSAGE = f"""
   The assistant is ready.
 
   Demo page with the chat widget:  {SITE_URL}
+  Advisor console:        {CONSOLE_URL}
   Chat in a terminal:     make chat   (in another terminal window)
   REST channel:           POST {REST_URL}
                           {{"sender": "any-id", "message": "kia ora"}}

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from records import callbacks, database
 from records.callbacks import CallbackRequests
-from tests.conftest import RESULTS, assert_offers_line_and_advisor, reply_text
+from tests.conftest import (CONSOLE_ADMIN_PASSWORD, RESULTS, assert_offers_line_and_advisor,
+                            reply_text)
 from tests.e2e.test_callback import ANSWERS, REFERENCE
 from tools import run
 
@@ -21,6 +22,7 @@ def postgres_assistant(model_path, postgres, assistant):
     assistant.stack.stop()
     stack = run.assistant(model_path, log_dir=RESULTS / "logs-postgres")
     stack.env["DATABASE_URL"] = postgres
+    stack.env["CONSOLE_ADMIN_PASSWORD"] = CONSOLE_ADMIN_PASSWORD
     try:
         with stack:
             yield postgres
@@ -55,6 +57,13 @@ def test_conversations_and_callback_requests_live_in_postgres(postgres_assistant
         assert (saved.status, saved.conversation_id, saved.contact_detail) == (
             "new", sender, ANSWERS["contact_detail"])
         assert {"user", "bot"} <= set(stored_types(url, sender))
+        # the advisors' console reads the same PostgreSQL database
+        console = requests.Session()
+        console.post(run.CONSOLE_URL + "login", timeout=30,
+                     data={"username": "admin", "password": CONSOLE_ADMIN_PASSWORD})
+        assert reference in console.get(run.CONSOLE_URL + "queue", timeout=30).text
+        assert sender in console.get(run.CONSOLE_URL + "conversations", timeout=30,
+                                     params={"q": "call me back"}).text
 
         say("delete my conversation", sender)
         say("yes", sender)

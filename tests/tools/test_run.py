@@ -46,6 +46,7 @@ def test_run_starts_the_assistant_and_ctrl_c_stops_both_servers(assistant):
         assert not run.port_in_use(run.RASA_PORT)
         assert not run.port_in_use(run.ACTIONS_PORT)
         assert not run.port_in_use(run.SITE_PORT)
+        assert not run.port_in_use(run.CONSOLE_PORT)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)

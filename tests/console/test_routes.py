@@ -1,0 +1,195 @@
+"""Every console route, over HTTP against the real console and database."""
+import csv
+import io
+import json
+import re
+import uuid
+
+import pytest
+import requests
+import yaml
+
+from tests.console.conftest import ADVISOR_PASSWORD, BASE, Console
+from tests.e2e.test_callback import ANSWERS, REFERENCE
+from tests.conftest import reply_text
+
+pytestmark = pytest.mark.slow
+
+GET_ROUTES = ["/", "/queue", "/queue?status=all", "/requests/RJ-ABCDEF", "/conversations",
+              "/conversations/x", "/conversations/x/export/csv", "/export/conversations/json",
+              "/dashboard", "/gaps", "/gaps/export.yml", "/admin"]
+POST_ROUTES = ["/logout", "/requests/RJ-ABCDEF/status", "/requests/RJ-ABCDEF/assign",
+               "/requests/RJ-ABCDEF/notes", "/conversations/x/delete", "/admin/purge"]
+
+
+def test_the_route_lists_cover_every_route_of_the_app():
+    from console.app import create_app
+    import sqlalchemy as sa
+
+    app = create_app(sa.create_engine("sqlite://"), name=f"routes{uuid.uuid4().hex[:6]}")
+    paths = {re.sub(r"<[^>]+>", "x", "/" + route.path.lstrip("/"))
+             for route in app.router.routes if not route.path.startswith("static")}
+    listed = {re.sub(r"/(csv|json)$", "/x", p.split("?")[0].replace("RJ-ABCDEF", "x"))
+              for p in GET_ROUTES + POST_ROUTES}
+    assert paths - {"/login"} == listed
+
+
+@pytest.mark.parametrize("path", GET_ROUTES)
+def test_pages_refuse_anyone_not_signed_in(assistant, path):
+    response = requests.get(BASE + path, allow_redirects=False, timeout=30)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/login")
+
+
+@pytest.mark.parametrize("path", POST_ROUTES)
+def test_changes_refuse_anyone_not_signed_in(assistant, path):
+    response = requests.post(BASE + path, data={"status": "closed"}, allow_redirects=False,
+                             timeout=30)
+    assert response.status_code == 403
+
+
+def test_a_session_cookie_that_scripts_and_other_sites_cannot_use(admin):
+    cookie = admin.login_response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "Secure" not in cookie  # plain http on this machine
+    behind_https = requests.post(f"{BASE}/login", headers={"X-Forwarded-Proto": "https"},
+                                 data={"username": "admin",
+                                       "password": admin_password()},
+                                 allow_redirects=False, timeout=30)
+    assert "Secure" in behind_https.headers["Set-Cookie"]
+
+
+def admin_password():
+    from tests.conftest import CONSOLE_ADMIN_PASSWORD
+    return CONSOLE_ADMIN_PASSWORD
+
+
+def test_security_headers(admin):
+    headers = admin.get("/queue").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store"
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_are_limited(accounts):
+    name = f"limited-{uuid.uuid4().hex[:6]}"
+    accounts.add(name, "advisor", ADVISOR_PASSWORD)
+    for _ in range(5):
+        response = requests.post(f"{BASE}/login", data={"username": name, "password": "nope"},
+                                 allow_redirects=False, timeout=30)
+        assert response.status_code == 401 and "do not match" in response.text
+    response = requests.post(f"{BASE}/login", data={"username": name,
+                                                    "password": ADVISOR_PASSWORD},
+                             allow_redirects=False, timeout=30)
+    assert response.status_code == 401 and "Too many failed sign-ins" in response.text
+
+
+def test_changes_without_the_csrf_token_are_refused(advisor):
+    response = advisor.post("/requests/RJ-ABCDEF/notes", {"note": "hi"}, csrf=False)
+    assert response.status_code == 403
+    response = advisor.post("/requests/RJ-ABCDEF/notes", {"note": "hi", "csrf_token": "forged"},
+                            csrf=False)
+    assert response.status_code == 403
+
+
+def test_signing_out_ends_the_session(advisor):
+    assert advisor.post("/logout").status_code == 303
+    assert advisor.http.get(BASE + "/queue", allow_redirects=False).status_code == 303
+
+
+def make_request(assistant, first_message="hello <b>there</b>"):
+    sender = assistant.new_sender()
+    assistant.say(first_message, sender)
+    assistant.say("can someone call me back", sender)
+    for answer in ANSWERS.values():
+        reply = reply_text(assistant.say(answer, sender))
+    return sender, REFERENCE.search(reply).group()
+
+
+def test_the_queue_and_working_a_request(assistant, advisor):
+    sender, reference = make_request(assistant)
+    queue = advisor.get("/queue").text
+    assert reference in queue and ANSWERS["contact_detail"] in queue
+    page = advisor.get(f"/requests/{reference}").text
+    assert "Do not leave a message or say who is calling" in page
+
+    assert advisor.post(f"/requests/{reference}/notes",
+                        {"note": "Rang, no answer <script>x</script>"}).status_code == 303
+    assert advisor.post(f"/requests/{reference}/assign",
+                        {"assignee": advisor.username}).status_code == 303
+    assert advisor.post(f"/requests/{reference}/status",
+                        {"status": "contacted"}).status_code == 303
+    page = advisor.get(f"/requests/{reference}").text
+    assert f"by {advisor.username}" in page and "new -&gt; contacted" in page
+    assert "Rang, no answer &lt;script&gt;x&lt;/script&gt;" in page
+    assert reference not in advisor.get("/queue").text  # no longer new
+    again = advisor.post(f"/requests/{reference}/status", {"status": "contacted"})
+    assert again.status_code == 400 and "already contacted" in again.text
+
+
+def test_conversations_filters_search_and_transcript(assistant, advisor):
+    marker = f"kiwifruit{uuid.uuid4().hex[:6]}"
+    sender = assistant.new_sender()
+    assistant.say(f"is it free {marker}", sender)
+    assistant.say("he is outside my house right now", sender)
+    found = advisor.get("/conversations", params={"q": marker.upper(), "crisis": "1"}).text
+    assert sender in found and "1 conversation." in found
+    assert sender not in advisor.get("/conversations", params={"q": marker, "advisor": "1"}).text
+    transcript = advisor.get(f"/conversations/{sender}").text
+    assert marker in transcript and "faq/cost" in transcript and "crisis" in transcript
+    assert re.search(r"faq/cost \(\d+%\)", transcript)
+
+
+def test_hostile_filters_are_harmless(advisor):
+    for hostile in ["'; DROP TABLE events; --", "' OR 1=1 --", "%' UNION SELECT password_hash "
+                    "FROM console_users --", "\\", "_%", "a\x00b", "2024-13-45"]:
+        for name in ["q", "topic", "since", "until", "page"]:
+            response = advisor.get("/conversations", params={name: hostile})
+            assert response.status_code == 200, (name, hostile)
+            assert "scrypt$" not in response.text
+    assert advisor.get("/queue").status_code == 200  # the tables are still there
+
+
+def test_exports(assistant, advisor):
+    sender = assistant.new_sender()
+    assistant.say("=HYPERLINK(\"http://evil\") is it free", sender)
+    rows = list(csv.DictReader(io.StringIO(
+        advisor.get(f"/conversations/{sender}/export/csv").text)))
+    assert rows[0]["speaker"] == "person" and rows[0]["text"].startswith("'=HYPERLINK")
+    exported = advisor.get(f"/conversations/{sender}/export/json").json()
+    assert exported[0]["conversation"] == sender and exported[0]["turns"][0]["topic"] == "faq/cost"
+    filtered = advisor.get("/export/conversations/json", params={"q": "hyperlink"}).json()
+    assert sender in [c["conversation"] for c in filtered]
+
+
+def test_messages_not_understood_export_as_nlu_yaml(assistant, advisor):
+    assistant.say("flibbertigibbet wobblecrank", assistant.new_sender())
+    assert "flibbertigibbet wobblecrank" in advisor.get("/gaps").text
+    data = yaml.safe_load(advisor.get("/gaps/export.yml").text)
+    assert data["version"] == "3.1"
+    examples = data["nlu"][0]["examples"]
+    assert "- flibbertigibbet wobblecrank" in examples
+
+
+def test_admin_pages_are_for_admins(advisor):
+    assert advisor.get("/admin").status_code == 403
+    assert advisor.post("/admin/purge", {"days": "1"}).status_code == 403
+    assert advisor.post("/conversations/x/delete").status_code == 403
+
+
+def test_admins_delete_conversations_purge_and_read_the_audit_log(assistant, admin, advisor):
+    sender = assistant.new_sender()
+    assistant.say("kia ora", sender)
+    advisor.get(f"/conversations/{sender}")
+    assert "was deleted" in admin.post(f"/conversations/{sender}/delete").text
+    assert assistant.stored_events(sender, "1 = 1") == []
+    assert "Deleted 0 conversations older than 90 days" in admin.post(
+        "/admin/purge", {"days": "90"}).text
+    assert admin.post("/admin/purge", {"days": "0"}).status_code == 400
+    log = admin.get("/admin").text
+    assert f"{advisor.username}</td><td>view conversation</td><td>{sender}" in log
+    assert f"admin</td><td>delete conversation</td><td>{sender}" in log
+    assert "retention purge" in log
+
+
+def test_the_dashboard_shows_charts(assistant, advisor):
+    page = advisor.get("/dashboard").text
+    assert page.count('<svg role="img"') == 4 and "conversations in the last 30 days" in page
