@@ -103,15 +103,17 @@ def record_turns(connection: Any, sender_id: str, events: Sequence[Dict[str, Any
            "user_turns": 0, "crisis_turns": 0, "fallback_turns": 0, "advisor_turns": 0,
            "search_text": ""}
     topics, found_gaps = [], []
-    for event in events:
+    for index, event in enumerate(events):
         if event.get("event") != "user":
             continue
+        row["user_turns"] += 1
+        if answers_a_form(events, index):
+            continue  # "Aroha", "021 …": answers, not questions the bot failed to understand
         parse_data = event.get("parse_data") or {}
         text = event.get("text") or ""
         typed = bool(text.strip()) and not text.startswith("/")  # not a button payload
         topic = topic_of(parse_data)
         confidence = confidence_of(parse_data)
-        row["user_turns"] += 1
         row["crisis_turns"] += topic == CRISIS
         row["fallback_turns"] += topic == FALLBACK
         row["advisor_turns"] += topic in ADVISOR_INTENTS
@@ -127,6 +129,17 @@ def record_turns(connection: Any, sender_id: str, events: Sequence[Dict[str, Any
     connection.execute(_UPSERT, row)
     if found_gaps:
         connection.execute(gaps.insert(), found_gaps)
+
+
+def answers_a_form(events: Sequence[Dict[str, Any]], index: int) -> bool:
+    """Whether the user message at `index` filled a form's slot (Rasa's slot extraction
+    stores the slot right after the message, before any action runs)."""
+    for event in events[index + 1:]:
+        if event.get("event") in ("action", "user"):
+            return False
+        if event.get("event") == "slot":
+            return True
+    return False
 
 
 def forget(connection: Any, sender_ids: Iterable[str]) -> None:
@@ -246,23 +259,24 @@ class Turn:
 def transcript(engine: sa.engine.Engine, sender_id: str) -> List[Turn]:
     """What the person and the assistant said, in order, across every session."""
     query = sa.text("SELECT data FROM events WHERE sender_id = :s "
-                    "AND type_name IN ('user', 'bot') ORDER BY id")
-    turns = []
+                    "AND type_name IN ('user', 'bot', 'slot', 'action') ORDER BY id")
     with engine.connect() as connection:
-        for (data,) in connection.execute(query, {"s": sender_id}):
-            event = json.loads(data)
-            at = from_epoch(event.get("timestamp") or 0)
-            if event["event"] == "user":
-                parse_data = event.get("parse_data") or {}
-                text = event.get("text") or ""
-                topic = topic_of(parse_data)
-                turns.append(Turn(at, "person", text, topic, confidence_of(parse_data),
-                                  crisis=topic == CRISIS, not_understood=topic == FALLBACK,
-                                  clicked=text.startswith("/")))
-            else:
-                buttons = [b.get("title", "") for b in
-                           (event.get("data") or {}).get("buttons") or []]
-                turns.append(Turn(at, "assistant", event.get("text") or "", buttons=buttons))
+        events = [json.loads(data) for (data,) in connection.execute(query, {"s": sender_id})]
+    turns = []
+    for index, event in enumerate(events):
+        at = from_epoch(event.get("timestamp") or 0)
+        if event["event"] == "user":
+            parse_data = event.get("parse_data") or {}
+            text = event.get("text") or ""
+            form_answer = answers_a_form(events, index)
+            topic = "answer to a question" if form_answer else topic_of(parse_data)
+            turns.append(Turn(at, "person", text, topic,
+                              None if form_answer else confidence_of(parse_data),
+                              crisis=topic == CRISIS, not_understood=topic == FALLBACK,
+                              clicked=text.startswith("/")))
+        elif event["event"] == "bot":
+            buttons = [b.get("title", "") for b in (event.get("data") or {}).get("buttons") or []]
+            turns.append(Turn(at, "assistant", event.get("text") or "", buttons=buttons))
     return turns
 
 

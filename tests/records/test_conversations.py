@@ -134,6 +134,19 @@ def test_messages_not_understood_or_unsure_are_listed_for_trainers(store):
     assert sorted(texts) == ["blorp zz", "is it free"]
 
 
+def test_answers_to_a_form_are_not_counted_as_not_understood(store):
+    from rasa.shared.core.events import SlotSet
+
+    sender = save(store, "form", said("can someone call me", "request_callback", 1.0),
+                  said("Aroha", "nlu_fallback", .5), SlotSet("first_name", "Aroha"),
+                  said("blorp", "nlu_fallback", .5))
+    summary = conversations.summary(store.engine, sender)
+    assert (summary.user_turns, summary.fallback_turns) == (3, 1)
+    texts = [g.text for g in conversations.understanding_gaps(store.engine, page_size=1000)
+             if g.sender_id == sender]
+    assert texts == ["blorp"]
+
+
 def test_delete_and_purge(store):
     now = time.time()
     keep = save(store, "keep", said("kia ora", "greet", at=now - 5))

@@ -1,30 +1,9 @@
-"""A real browser (Debian's Chromium, driven by Playwright) on the demo page served by
-the running assistant."""
-import os
-from pathlib import Path
-
+"""The demo page served by the running assistant, in a real browser."""
 import pytest
 
-from tests.conftest import RESULTS
 from tools import run
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 EXIT_URL = "https://www.metservice.com/"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM} (make browser installs it)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield browser
-        browser.close()
 
 
 def neutral_site(route):
@@ -47,10 +26,3 @@ def page(context):
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(run.SITE_URL)
     return page
-
-
-@pytest.fixture(scope="session")
-def screenshots() -> Path:
-    folder = RESULTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
