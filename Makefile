@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run chat handoffs train validate test bench lock clean
+.PHONY: help install browser run chat handoffs train validate test bench bench-console lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ test: install  ## the whole test suite
 
 bench: install  ## benchmark against Rasa's stock config; writes docs/benchmarks.md
 	$(PY) -m bench.benchmark $(ARGS)
+
+bench-console: install  ## time the console's pages on 50,000 conversations in PostgreSQL
+	$(PY) -m bench.console_benchmark $(ARGS)
 
 lock:  ## re-resolve requirements.in into requirements.lock in a scratch venv
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -33,6 +33,7 @@ from typing import Dict, List, Optional, Tuple
 
 import requests
 
+from bench import report
 from tools import model, nlu_eval, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,9 +188,7 @@ def render(results: List[Measurement], command: str, count: int) -> str:
         row("Training time (s)", lambda m: m.training_seconds, "{:.0f}", "lower"),
     ]
     errors = ", ".join(f"{m.name} {sum(l.errors for l in m.loads.values())}" for m in results)
-    return f"""# Benchmarks
-
-## Our assistant against stock Rasa
+    return f"""## Our assistant against stock Rasa
 
 Produced by `{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC
 ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}), all
@@ -243,9 +242,9 @@ def main() -> None:
         for result, seconds in zip(results, (ours_training, stock_training, stock_training)):
             result.training_seconds = seconds
     command = "make bench" + (f" ARGS='--messages {args.messages}'" if args.messages != 400 else "")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(render(results, command, args.messages))
-    print(Path(args.out).read_text())
+    text = render(results, command, args.messages)
+    report.write_section(Path(args.out), "assistant", text)
+    print(text)
 
 
 if __name__ == "__main__":
