@@ -114,7 +114,9 @@ def reply_text(messages: List[dict]) -> str:
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 
-@pytest.fixture(scope="session")
+# Per module: while Playwright's sync API runs, asyncio.run() cannot be used in this
+# thread, and the Rasa tests that load a model in-process need it.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM} (make browser installs it)"
