@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run chat handoffs train validate test bench bench-console lock clean
+.PHONY: help install browser run chat handoffs topic train validate evaluate test bench bench-console lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -41,8 +41,12 @@ handoffs: install  ## advisors' callback requests: ARGS="list" | "show RJ-…" |
 train: install  ## train a model unless one matches the current data and config
 	$(PY) -m tools.model
 
-validate: install  ## check the training data with Rasa's validator
+topic: install  ## add a new FAQ topic everywhere it belongs: make topic NAME=support_dogs
+	$(PY) -m tools.topic $(NAME)
+
+validate: install  ## Rasa's validator, then our content rules (each error names file and line)
 	$(PY) -m rasa data validate --fail-on-warnings
+	$(PY) -m tools.content_rules
 
 test: install  ## the whole test suite
 	$(PY) -m pytest

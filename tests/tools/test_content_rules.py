@@ -1,0 +1,95 @@
+"""Our content rules pass on the real content, and each one catches what it is for, with
+the file and line to fix."""
+from pathlib import Path
+
+import pytest
+
+from tools import content_rules
+
+KNOWLEDGE = "Call 0800 650 654, or 111, or 1737.\n"
+GOOD_ANSWER = "Restorative justice is a meeting. Call 0800 650 654 or talk to a victim advisor."
+
+
+def examples(prefix, count):
+    return "".join(f"    - {prefix} question number {i}\n" for i in range(count))
+
+
+def project(tmp_path: Path, training=15, held_out=5, extra_training="", extra_held_out="",
+            answer=GOOD_ANSWER) -> Path:
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "tests" / "nlu").mkdir(parents=True)
+    (tmp_path / "data" / "nlu" / "faq.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: faq/what_is_rj\n  examples: |\n'
+        + examples("rj", training) + extra_training)
+    (tmp_path / "tests" / "nlu" / "held_out.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: faq/what_is_rj\n  examples: |\n'
+        + examples("held out", held_out) + extra_held_out)
+    (tmp_path / "domain.yml").write_text(
+        'version: "3.1"\nresponses:\n  utter_faq/what_is_rj:\n  - text: "' + answer + '"\n')
+    (tmp_path / "knowledge.md").write_text(KNOWLEDGE)
+    return tmp_path
+
+
+def problems(root):
+    return [str(p).replace(str(root) + "/", "")
+            for p in content_rules.check(root, root / "knowledge.md")]
+
+
+def test_the_real_content_passes():
+    assert [str(p) for p in content_rules.check()] == []
+
+
+def test_a_good_project_passes(tmp_path):
+    assert problems(project(tmp_path)) == []
+
+
+def test_too_few_training_examples(tmp_path):
+    assert problems(project(tmp_path, training=14)) == [
+        "data/nlu/faq.yml:3: faq/what_is_rj has 14 training examples; it needs at least 15"]
+
+
+def test_too_few_held_out_examples(tmp_path):
+    [problem] = problems(project(tmp_path, held_out=4))
+    assert problem.startswith("tests/nlu/held_out.yml:1: faq/what_is_rj has 4 held-out")
+
+
+def test_an_example_twice(tmp_path):
+    [problem] = problems(project(tmp_path, extra_training="    - rj question number 3\n"))
+    assert problem == ("data/nlu/faq.yml:20: 'rj question number 3' appears twice "
+                       "(also line 8)")
+
+
+def test_an_example_under_two_topics(tmp_path):
+    root = project(tmp_path, extra_training="- intent: greet\n  examples: |\n"
+                   "    - RJ question number 0!\n" + examples("hello", 15))
+    (root / "tests" / "nlu" / "held_out.yml").write_text(
+        (root / "tests" / "nlu" / "held_out.yml").read_text()
+        + "- intent: greet\n  examples: |\n" + examples("hi there", 5))
+    [problem] = problems(root)
+    assert problem.startswith("data/nlu/faq.yml:22: 'RJ question number 0!' is under greet "
+                              "and under faq/what_is_rj (faq.yml:5)")
+
+
+def test_a_held_out_example_copied_from_training(tmp_path):
+    [problem] = problems(project(tmp_path, extra_held_out="    - rj question number 1\n"))
+    assert problem.startswith("tests/nlu/held_out.yml:10: held-out 'rj question number 1' is "
+                              "also training data (faq.yml:6)")
+
+
+@pytest.mark.parametrize("answer", ["Restorative justice is a meeting. Talk to a victim advisor.",
+                                    "Restorative justice is a meeting. Call 0800 650 654."])
+def test_a_response_without_the_line_or_an_advisor(tmp_path, answer):
+    assert problems(project(tmp_path, answer=answer)) == [
+        "domain.yml:3: utter_faq/what_is_rj must offer 0800 650 654 and a victim advisor"]
+
+
+def test_a_response_too_long_for_a_phone(tmp_path):
+    [problem] = problems(project(tmp_path, answer=GOOD_ANSWER + " More." * 120))
+    assert problem.startswith("domain.yml:3: utter_faq/what_is_rj is 80")
+    assert "fits a phone screen" in problem
+
+
+def test_a_phone_number_not_in_the_knowledge_base(tmp_path):
+    assert problems(project(tmp_path, answer=GOOD_ANSWER + " Or call 0800 123 456.")) == [
+        "domain.yml:3: utter_faq/what_is_rj mentions 0800 123 456, which is not in the "
+        "knowledge base"]

@@ -1,0 +1,211 @@
+"""Our own rules for the assistant's content, each failure naming the file and line to fix.
+
+    python -m tools.content_rules          # part of `make validate`
+
+1. every topic (intent or FAQ topic) has at least 15 training examples,
+2. and at least 5 held-out examples in tests/nlu/held_out.yml;
+3. no example appears twice, or under two topics (held-out ones not in training);
+4. every response offers 0800 650 654 and a victim advisor;
+5. every response fits on a phone screen;
+6. no response mentions a phone number that is not in the knowledge base;
+7. no TODO left by `make topic`.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT.parent / "shared" / "content" / "knowledge.md"
+MIN_TRAINING = 15
+MIN_HELD_OUT = 5
+# About what a phone shows without scrolling in the chat panel.
+MAX_RESPONSE_CHARS = 700
+LINE = "0800 650 654"
+ADVISOR = re.compile(r"advis[oe]r", re.I)
+PHONE_NUMBER = re.compile(r"\b0800(?: \d{3}){2}\b|\b\d{3,4}\b")
+_INTENT = re.compile(r"^- intent:\s*(\S+)\s*$")
+_EXAMPLE = re.compile(r"^\s+- (.*)$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        try:
+            where = self.path.relative_to(ROOT)
+        except ValueError:
+            where = self.path
+        return f"{where}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    topic: str
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Response:
+    name: str
+    text: str
+    path: Path
+    line: int
+
+
+def read_examples(paths: Iterable[Path]) -> List[Example]:
+    """Examples as written in our NLU files (`- intent:` then `examples: |` lines)."""
+    found = []
+    for path in paths:
+        topic, in_examples = None, False
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            header = _INTENT.match(line)
+            if header:
+                topic, in_examples = header.group(1), False
+            elif topic and line.strip() == "examples: |":
+                in_examples = True
+            elif in_examples and _EXAMPLE.match(line):
+                found.append(Example(_EXAMPLE.match(line).group(1).strip(), topic, path, number))
+            elif line.strip() and not line.startswith("    "):
+                in_examples = False
+    return found
+
+
+def topic_lines(paths: Iterable[Path]) -> Dict[str, Example]:
+    """Where each topic's header is, as an Example with no text."""
+    found = {}
+    for path in paths:
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            header = _INTENT.match(line)
+            if header and header.group(1) not in found:
+                found[header.group(1)] = Example("", header.group(1), path, number)
+    return found
+
+
+def read_responses(paths: Iterable[Path]) -> List[Response]:
+    found = []
+    for path in paths:
+        data = YAML().load(path.read_text()) or {}
+        responses = data.get("responses") or {}
+        for name in responses:
+            line = responses.lc.key(name)[0] + 1
+            for variation in responses[name]:
+                found.append(Response(name, str(variation.get("text", "")), path, line))
+    return found
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[^\w ]", "", text.lower()).strip()
+
+
+def check(root: Path = ROOT, knowledge: Path = KNOWLEDGE) -> List[Problem]:
+    nlu_files = sorted((root / "data").rglob("*.yml"))
+    held_out_file = root / "tests" / "nlu" / "held_out.yml"
+    training = read_examples(nlu_files)
+    held_out = read_examples([held_out_file]) if held_out_file.exists() else []
+    responses = read_responses([root / "domain.yml"] + nlu_files)
+    problems: List[Problem] = []
+    problems += enough_examples(training, topic_lines(nlu_files), MIN_TRAINING, "training")
+    problems += enough_held_out(training, held_out, topic_lines(nlu_files), held_out_file)
+    problems += no_duplicates(training, held_out)
+    problems += offers_line_and_advisor(responses)
+    problems += fits_a_phone_screen(responses)
+    problems += known_phone_numbers(responses, knowledge.read_text())
+    problems += nothing_left_to_do(training + held_out, responses)
+    return problems
+
+
+def enough_examples(examples: List[Example], headers: Dict[str, Example], minimum: int,
+                    kind: str) -> List[Problem]:
+    counts: Dict[str, int] = defaultdict(int)
+    for example in examples:
+        counts[example.topic] += 1
+    return [Problem(header.path, header.line,
+                    f"{topic} has {counts[topic]} {kind} examples; it needs at least {minimum}")
+            for topic, header in headers.items() if counts[topic] < minimum]
+
+
+def enough_held_out(training: List[Example], held_out: List[Example],
+                    headers: Dict[str, Example], held_out_file: Path) -> List[Problem]:
+    counts: Dict[str, int] = defaultdict(int)
+    for example in held_out:
+        counts[example.topic] += 1
+    return [Problem(held_out_file, 1,
+                    f"{topic} has {counts[topic]} held-out examples; add at least "
+                    f"{MIN_HELD_OUT} (defined at {header.path.name}:{header.line})")
+            for topic, header in headers.items() if counts[topic] < MIN_HELD_OUT]
+
+
+def no_duplicates(training: List[Example], held_out: List[Example]) -> List[Problem]:
+    problems, seen = [], {}
+    for example in training:
+        key = normalise(example.text)
+        first: Optional[Example] = seen.get(key)
+        if first is None:
+            seen[key] = example
+        elif first.topic == example.topic:
+            problems.append(Problem(example.path, example.line,
+                                    f"{example.text!r} appears twice (also line {first.line})"))
+        else:
+            problems.append(Problem(example.path, example.line,
+                                    f"{example.text!r} is under {example.topic} and under "
+                                    f"{first.topic} ({first.path.name}:{first.line})"))
+    for example in held_out:
+        first = seen.get(normalise(example.text))
+        if first:
+            problems.append(Problem(example.path, example.line,
+                                    f"held-out {example.text!r} is also training data "
+                                    f"({first.path.name}:{first.line}); held-out examples "
+                                    "must be new"))
+    return problems
+
+
+def offers_line_and_advisor(responses: List[Response]) -> List[Problem]:
+    return [Problem(r.path, r.line, f"{r.name} must offer {LINE} and a victim advisor")
+            for r in responses if LINE not in r.text or not ADVISOR.search(r.text)]
+
+
+def fits_a_phone_screen(responses: List[Response]) -> List[Problem]:
+    return [Problem(r.path, r.line, f"{r.name} is {len(r.text)} characters; keep it under "
+                                    f"{MAX_RESPONSE_CHARS} so it fits a phone screen")
+            for r in responses if len(r.text) > MAX_RESPONSE_CHARS]
+
+
+def known_phone_numbers(responses: List[Response], knowledge: str) -> List[Problem]:
+    return [Problem(r.path, r.line, f"{r.name} mentions {number}, which is not in "
+                                    "the knowledge base")
+            for r in responses for number in PHONE_NUMBER.findall(r.text)
+            if number not in knowledge]
+
+
+def nothing_left_to_do(examples: List[Example], responses: List[Response]) -> List[Problem]:
+    return ([Problem(e.path, e.line, f"replace the TODO with a real example: {e.text!r}")
+             for e in examples if "TODO" in e.text]
+            + [Problem(r.path, r.line, f"{r.name}: replace the TODO with the real answer")
+               for r in responses if "TODO" in r.text])
+
+
+def main() -> int:
+    problems = check()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"\n{len(problems)} problem{'s' if len(problems) > 1 else ''} to fix.")
+        return 1
+    print("All content rules pass.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
