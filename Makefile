@@ -48,6 +48,9 @@ validate: install  ## Rasa's validator, then our content rules (each error names
 	$(PY) -m rasa data validate --fail-on-warnings
 	$(PY) -m tools.content_rules
 
+evaluate: install  ## train, then held-out, 5-fold cross-validation, stories, dev set -> reports/latest/
+	$(PY) -m tools.evaluate $(ARGS)
+
 test: install  ## the whole test suite
 	$(PY) -m pytest
 
