@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run chat handoffs topic train validate evaluate test bench bench-console lock clean
+.PHONY: help install browser run chat handoffs topic review merge train validate evaluate test bench bench-console lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -43,6 +43,12 @@ train: install  ## train a model unless one matches the current data and config
 
 topic: install  ## add a new FAQ topic everywhere it belongs: make topic NAME=support_dogs
 	$(PY) -m tools.topic $(NAME)
+
+review: install  ## messages not understood (console export) -> a review sheet: make review FILE=to_label.yml
+	$(PY) -m tools.review import $(FILE)
+
+merge: install  ## labelled review sheet -> training data: make merge SHEET=reports/review/review-….csv
+	$(PY) -m tools.review merge $(SHEET)
 
 validate: install  ## Rasa's validator, then our content rules (each error names file and line)
 	$(PY) -m rasa data validate --fail-on-warnings
