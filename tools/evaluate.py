@@ -174,7 +174,8 @@ def summary(metrics: Dict, comparison: List[str]) -> str:
     h = metrics["held_out"]
     cv = metrics.get("cross_validation", {})
     stories, dev = metrics["stories"], metrics["dev_set"]
-    weakest = sorted(h["per_topic"].items(), key=lambda item: item[1]["f1"])[:8]
+    weakest = sorted(((t, m) for t, m in h["per_topic"].items() if m["support"]),
+                     key=lambda item: item[1]["f1"])[:8]
     lines = [
         "# How well the assistant understands", "",
         f"{metrics['created']} · model `{metrics['model']}`", "",
