@@ -17,7 +17,7 @@ from typing import List, Optional, Tuple
 import sqlalchemy as sa
 
 from records import database, schema
-from records.callbacks import now
+from records.database import now
 
 ROLES = ("advisor", "admin")
 SESSION_LIFETIME = timedelta(hours=8)
@@ -149,8 +149,8 @@ class Accounts:
             raise AccountError("Too many failed sign-ins. Wait 15 minutes and try again.")
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(users).where(users.c.username == username)).first()
-        if not password_matches(password or "", row.password_hash if row else _NO_USER_HASH) \
-                or row is None:
+        matches = password_matches(password or "", row.password_hash if row else _NO_USER_HASH)
+        if row is None or not matches:
             with self.engine.begin() as connection:
                 connection.execute(failures.insert().values(username=username, address=address,
                                                             at=now()))

@@ -8,7 +8,7 @@ from typing import List, Optional
 import sqlalchemy as sa
 
 from records import database, schema
-from records.callbacks import now
+from records.database import now
 
 log = sa.Table(
     "console_audit_log", database.metadata,

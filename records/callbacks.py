@@ -10,12 +10,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import List, Optional
 
 import sqlalchemy as sa
 
 from records import database, schema
+from records.database import now
 
 DRAFT, NEW, CONTACTED, CLOSED = "draft", "new", "contacted", "closed"
 STATUSES = (NEW, CONTACTED, CLOSED)
@@ -83,11 +84,6 @@ class HistoryEntry:
     author: str
     kind: str
     text: str
-
-
-def now() -> datetime:
-    """UTC, without a time zone: SQLite and PostgreSQL then store the same thing."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class CallbackRequests:

@@ -7,6 +7,7 @@ runtime/conversations.db, so a first run needs no database server.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ import sqlalchemy as sa
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 # Every table of ours (Rasa's `events` table is Rasa's own); see records/schema.py.
 metadata = sa.MetaData()
+
+
+def now() -> datetime:
+    """UTC, without a time zone: SQLite and PostgreSQL then store the same thing."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def default_url() -> str:
