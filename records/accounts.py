@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import List, Optional, Tuple
 
 import sqlalchemy as sa
@@ -92,9 +93,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# A fixed hash to check against when there is no such user, so a wrong username takes
-# as long as a wrong password and does not reveal which usernames exist.
-_NO_USER_HASH = hash_password(secrets.token_hex(16))
+@lru_cache(maxsize=1)
+def _no_user_hash() -> str:
+    """A hash to check against when there is no such user, so a wrong username takes as
+    long as a wrong password and does not reveal which usernames exist. Made on first
+    use: the assistant's servers import this module but never sign anyone in."""
+    return hash_password(secrets.token_hex(16))
 
 
 class Accounts:
@@ -149,7 +153,7 @@ class Accounts:
             raise AccountError("Too many failed sign-ins. Wait 15 minutes and try again.")
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(users).where(users.c.username == username)).first()
-        matches = password_matches(password or "", row.password_hash if row else _NO_USER_HASH)
+        matches = password_matches(password or "", row.password_hash if row else _no_user_hash())
         if row is None or not matches:
             with self.engine.begin() as connection:
                 connection.execute(failures.insert().values(username=username, address=address,

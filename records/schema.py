@@ -1,4 +1,4 @@
-"""Creates our tables, and adds columns that newer versions need to existing ones."""
+"""Creates our tables."""
 from __future__ import annotations
 
 import threading
@@ -21,22 +21,5 @@ def create(engine: sa.engine.Engine) -> None:
         if engine in _created:
             return
         database.metadata.create_all(engine)
-        _add_missing_columns(engine)
         _created.add(engine)
 
-
-# Columns added after a table was first released: (table, column, SQL type).
-_LATER_COLUMNS = [
-    ("callback_requests", "assignee", "VARCHAR(50)"),
-    ("callback_requests", "closed_at", "TIMESTAMP"),
-    ("callback_requests", "closed_by", "VARCHAR(50)"),
-]
-
-
-def _add_missing_columns(engine: sa.engine.Engine) -> None:
-    inspector = sa.inspect(engine)
-    for table, column, sql_type in _LATER_COLUMNS:
-        existing = {c["name"] for c in inspector.get_columns(table)}
-        if column not in existing:
-            with engine.begin() as connection:
-                connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
