@@ -7,6 +7,7 @@ import sys
 import yaml
 
 from tests.conftest import ROOT, SHARED
+from tools.content_rules import normalise
 from tools.nlu_eval import labelled_examples
 
 # Warnings Rasa 3.6 gives for every project like ours, and why they are not problems:
@@ -44,10 +45,6 @@ def test_rasa_data_validate_passes_without_warnings():
                 and not any(known in line for known in KNOWN_RASA_WARNINGS)
                 and not any(f"utterance '{name}' is not used" in line for name in unseen)]
     assert not warnings, "\n".join(warnings)
-
-
-def normalise(text):
-    return re.sub(r"[^\w ]", "", text.lower()).strip()
 
 
 def test_training_data_does_not_copy_the_dev_question_set():

@@ -115,9 +115,10 @@ def check(root: Path = ROOT, knowledge: Path = KNOWLEDGE) -> List[Problem]:
     training = read_examples(nlu_files)
     held_out = read_examples([held_out_file]) if held_out_file.exists() else []
     responses = read_responses([root / "domain.yml"] + nlu_files)
+    headers = topic_lines(nlu_files)
     problems: List[Problem] = []
-    problems += enough_examples(training, topic_lines(nlu_files), MIN_TRAINING, "training")
-    problems += enough_held_out(training, held_out, topic_lines(nlu_files), held_out_file)
+    problems += enough_examples(training, headers)
+    problems += enough_held_out(held_out, headers, held_out_file)
     problems += no_duplicates(training, held_out)
     problems += offers_line_and_advisor(responses)
     problems += fits_a_phone_screen(responses)
@@ -126,21 +127,23 @@ def check(root: Path = ROOT, knowledge: Path = KNOWLEDGE) -> List[Problem]:
     return problems
 
 
-def enough_examples(examples: List[Example], headers: Dict[str, Example], minimum: int,
-                    kind: str) -> List[Problem]:
+def per_topic(examples: List[Example]) -> Dict[str, int]:
     counts: Dict[str, int] = defaultdict(int)
     for example in examples:
         counts[example.topic] += 1
-    return [Problem(header.path, header.line,
-                    f"{topic} has {counts[topic]} {kind} examples; it needs at least {minimum}")
-            for topic, header in headers.items() if counts[topic] < minimum]
+    return counts
 
 
-def enough_held_out(training: List[Example], held_out: List[Example],
-                    headers: Dict[str, Example], held_out_file: Path) -> List[Problem]:
-    counts: Dict[str, int] = defaultdict(int)
-    for example in held_out:
-        counts[example.topic] += 1
+def enough_examples(examples: List[Example], headers: Dict[str, Example]) -> List[Problem]:
+    counts = per_topic(examples)
+    return [Problem(header.path, header.line, f"{topic} has {counts[topic]} training "
+                                              f"examples; it needs at least {MIN_TRAINING}")
+            for topic, header in headers.items() if counts[topic] < MIN_TRAINING]
+
+
+def enough_held_out(held_out: List[Example], headers: Dict[str, Example],
+                    held_out_file: Path) -> List[Problem]:
+    counts = per_topic(held_out)
     return [Problem(held_out_file, 1,
                     f"{topic} has {counts[topic]} held-out examples; add at least "
                     f"{MIN_HELD_OUT} (defined at {header.path.name}:{header.line})")

@@ -25,7 +25,7 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from records.masking import contains_contact_details
-from tools.content_rules import _INTENT, normalise, read_examples
+from tools.content_rules import normalise, read_examples, topic_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWS = ROOT / "reports" / "review"
@@ -100,13 +100,8 @@ class Row:
 
 def known_topics(root: Path) -> Dict[str, Path]:
     """Each topic and the data file its examples live in."""
-    found = {}
-    for path in sorted((root / "data" / "nlu").glob("*.yml")):
-        for line in path.read_text().splitlines():
-            header = _INTENT.match(line)
-            if header:
-                found.setdefault(header.group(1), path)
-    return found
+    headers = topic_lines(sorted((root / "data" / "nlu").glob("*.yml")))
+    return {topic: header.path for topic, header in headers.items()}
 
 
 def read_sheet(sheet: Path, root: Path) -> List[Row]:
@@ -153,12 +148,11 @@ def read_sheet(sheet: Path, root: Path) -> List[Row]:
 def add_example(path: Path, topic: str, text: str) -> None:
     """Add `text` as the last example of `topic` in `path` (a new section if none)."""
     lines = path.read_text().splitlines()
-    start: Optional[int] = next((i for i, line in enumerate(lines)
-                                 if (m := _INTENT.match(line)) and m.group(1) == topic), None)
-    if start is None:
+    header = topic_lines([path]).get(topic)
+    if header is None:
         lines += ["", f"- intent: {topic}", "  examples: |", f"    - {text}"]
     else:
-        end = start + 1
+        end = header.line  # the line after the header, counting from 0
         while end < len(lines) and (lines[end].startswith("  ") or not lines[end].strip()):
             end += 1
         while not lines[end - 1].strip():

@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+from tools.content_rules import topic_lines
+
 ROOT = Path(__file__).resolve().parent.parent
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,39}$")
 FILES = {
@@ -32,8 +34,8 @@ class TopicError(Exception):
 
 
 def existing_topics(root: Path) -> List[str]:
-    text = (root / FILES["examples"]).read_text()
-    return re.findall(r"^- intent: faq/(\S+)", text, re.M)
+    headers = topic_lines([root / FILES["examples"]])
+    return [topic[len("faq/"):] for topic in headers if topic.startswith("faq/")]
 
 
 def check_name(name: str, root: Path) -> str:
