@@ -28,7 +28,6 @@ MASKED = {PHONE: MASKED_PHONE, EMAIL: MASKED_EMAIL}
 _PHONE_WORDS = {"phone", "call", "ring", "mobile", "cell", "landline", "number", "text",
                 "txt", "cellphone", "ph"}
 _EMAIL_WORDS = {"email", "e-mail", "mail", "emails", "gmail", "hotmail"}
-_MAX_TIME = answers.MAX_TIME
 
 
 def problem(text: str) -> Dict[Text, Any]:
@@ -81,7 +80,7 @@ class ValidateCallbackForm(FormValidationAction):
             return {"safe_time": "Any time", **problem("")}
         if not text:
             return {"safe_time": None, **problem("I didn't get a time there. ")}
-        if len(text) > _MAX_TIME:
+        if len(text) > answers.MAX_TIME:
             return {"safe_time": None, **problem("That's a bit long. Please give a short time, "
                                                  "like \"weekday mornings\". ")}
         if text.endswith("?"):

@@ -68,8 +68,7 @@ class ActionFinishDeletion(Action):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         if tracker.get_slot("delete_confirmed") == "yes":
             return [FollowupAction("action_delete_conversation")]
-        dispatcher.utter_message(response="utter_conversation_kept")
-        return reset_slots()
+        return keep_conversation(dispatcher)
 
 
 class ActionDeleteConversation(Action):
@@ -80,21 +79,20 @@ class ActionDeleteConversation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        note = ""
-        try:  # a half-finished callback request from this conversation goes too
-            store().discard_draft(tracker.sender_id)
-        except SQLAlchemyError:
-            logger.exception("Could not discard a draft callback request.")
-        if tracker.get_slot("withdraw_callback") == "yes":
-            try:
+        withdraw = tracker.get_slot("withdraw_callback")
+        note = (" Your callback request is kept, so an advisor will still contact you."
+                if withdraw == "no" else "")
+        try:
+            if withdraw == "yes":  # the waiting request, and any half-finished one
                 store().withdraw(tracker.sender_id)
                 note = " Your callback request is cancelled too."
-            except SQLAlchemyError:
-                logger.exception("Could not withdraw a callback request.")
+            else:  # a half-finished callback request from this conversation goes anyway
+                store().discard_draft(tracker.sender_id)
+        except SQLAlchemyError:
+            logger.exception("Could not remove callback requests of a deleted conversation.")
+            if withdraw == "yes":
                 note = (" I couldn't cancel your callback request, so an advisor may still "
                         "contact you.")
-        elif tracker.get_slot("withdraw_callback") == "no":
-            note = " Your callback request is kept, so an advisor will still contact you."
         dispatcher.utter_message(response="utter_conversation_deleted", request_note=note)
         return reset_slots()
 
@@ -105,5 +103,9 @@ class ActionKeepConversation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_conversation_kept")
-        return reset_slots()
+        return keep_conversation(dispatcher)
+
+
+def keep_conversation(dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    dispatcher.utter_message(response="utter_conversation_kept")
+    return reset_slots()
