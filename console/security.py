@@ -9,7 +9,7 @@ from sanic import response
 from sanic.request import Request
 
 SESSION_COOKIE = "rj_console"
-PUBLIC_PATHS = ("/login", "/static/")
+LOGIN_PATH, STATIC_PATH = "/login", "/static/"
 CSP = ("default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
@@ -36,9 +36,12 @@ def clear_session_cookie(resp: Any) -> None:
 
 async def load_session(request: Request) -> Any:
     """Middleware: find the signed-in user; refuse every other route without one."""
+    if request.path.startswith(STATIC_PATH):  # the stylesheet needs no database lookup
+        request.ctx.session = None
+        return None
     accounts = request.app.ctx.accounts
     request.ctx.session = accounts.session(request.cookies.get(SESSION_COOKIE))
-    if request.ctx.session or request.path.startswith(PUBLIC_PATHS):
+    if request.ctx.session or request.path.startswith(LOGIN_PATH):
         return None
     if request.method in ("GET", "HEAD"):
         return response.redirect("/login", status=303)

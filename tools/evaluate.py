@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -35,6 +36,7 @@ REPORTS = ROOT / "reports"
 BASELINE = ROOT / "tests" / "nlu" / "baseline.json"
 SHARED = ROOT.parent / "shared"
 REGRESSION = 0.02  # a drop of more than this is called a regression
+QUIET_ENV = {**os.environ, **run.QUIET_ENV}
 
 
 def step(number: int, total: int, text: str) -> None:
@@ -101,7 +103,7 @@ def cross_validation(folds: int, out: Path) -> Dict:
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "test", "nlu", "--nlu", "data", "--config",
          "config.yml", "--cross-validation", "--folds", str(folds), "--out", str(target)],
-        cwd=ROOT, capture_output=True, text=True, env=run.Stack([]).env)
+        cwd=ROOT, capture_output=True, text=True, env=QUIET_ENV)
     if result.returncode != 0:
         raise RuntimeError("Cross-validation failed:\n" + result.stderr[-2000:])
     found = {}
@@ -120,7 +122,7 @@ def test_stories(model_path: Path, out: Path) -> Dict:
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "test", "core", "--model", str(model_path),
          "--stories", "tests/stories/test_stories.yml", "--out", str(target)],
-        cwd=ROOT, capture_output=True, text=True, env=run.Stack([]).env)
+        cwd=ROOT, capture_output=True, text=True, env=QUIET_ENV)
     failed_file = target / "failed_test_stories.yml"
     failed = failed_file.read_text().count("- story:") if failed_file.exists() else 0
     total = (ROOT / "tests/stories/test_stories.yml").read_text().count("- story:")
