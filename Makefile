@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run chat handoffs topic review merge train validate evaluate test bench bench-console lock clean
+.PHONY: help install browser run run-prod chat handoffs topic review merge train validate evaluate test bench bench-console lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ browser:  ## install Debian's Chromium for the browser tests (needs root; once p
 
 run: install  ## train if needed, then start the assistant (Ctrl-C stops it)
 	$(PY) -m tools.run
+
+run-prod: install  ## production profile: PostgreSQL, Redis, 2+ Rasa workers (docs/OPERATIONS.md)
+	$(PY) -m tools.run --production
 
 chat: install  ## chat with the running assistant in this terminal
 	$(PY) -m tools.chat

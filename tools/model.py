@@ -13,18 +13,31 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from tools import build_spacy_model
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
 PREFIX = "rj-"
 KEEP_MODELS = 3
-FINGERPRINTED = ["config.yml", "domain.yml", "requirements.lock", "data", "addons",
+FINGERPRINTED = ["config.yml", "domain.yml", "requirements.lock", "data",
                  "tools/build_spacy_model.py"]
+
+
+def component_files(root: Path, config: str):
+    """Our own modules the config names as pipeline components or policies (the channels
+    and stores in addons/ don't shape the model, so changing them needs no training)."""
+    steps = yaml.safe_load((root / config).read_text()) or {}
+    for step in (steps.get("pipeline") or []) + (steps.get("policies") or []):
+        module = str(step.get("name", "")).rpartition(".")[0]
+        if module and (root / (module.replace(".", "/") + ".py")).exists():
+            yield module.replace(".", "/") + ".py"
 
 
 def fingerprinted_files(root: Path = ROOT, config: str = "config.yml"):
     names = [config] + [n for n in FINGERPRINTED if n != "config.yml"]
+    names += sorted(set(component_files(root, config)))
     for name in names:
         path = root / name
         if path.is_dir():

@@ -1,11 +1,13 @@
 """Start the assistant: the action server and the Rasa server (REST + Socket.IO).
 
-    python -m tools.run      # what `make run` does; Ctrl-C stops everything
+    python -m tools.run                # what `make run` does; Ctrl-C stops everything
+    python -m tools.run --production   # `make run-prod`: see tools/production.py
 
 The same `Stack` starts the servers for the end-to-end tests and the benchmark.
 """
 from __future__ import annotations
 
+import argparse
 import ctypes
 import os
 import signal
@@ -213,30 +215,56 @@ def assistant(model_path: Path, log_dir: Optional[Path] = None,
                   console_server(log("console.log"))])
 
 
-READY_MESSAGE = f"""
+def ready_message() -> str:
+    return f"""
   The assistant is ready.
 
   Demo page with the chat widget:  {SITE_URL}
   Advisor console:        {CONSOLE_URL}
   Chat in a terminal:     make chat   (in another terminal window)
   REST channel:           POST {REST_URL}
-                          {{"sender": "any-id", "message": "kia ora"}}
+                          {{"sender": "<a random id, e.g. a UUID>", "message": "kia ora"}}
   Socket.IO channel:      http://localhost:{RASA_PORT}/socket.io
 
   Conversations and callback requests are kept in
-  {os.environ.get("DATABASE_URL") or "runtime/conversations.db"}; advisors: make handoffs.
+  {database_shown()}; advisors: make handoffs.
   Press Ctrl-C to stop.
 """
 
 
+def database_shown() -> str:
+    """The database URL without its password, which must not reach a log."""
+    import sqlalchemy as sa
+
+    url = os.environ.get("DATABASE_URL")
+    return sa.engine.make_url(url).render_as_string(hide_password=True) if url \
+        else "runtime/conversations.db"
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--production", action="store_true",
+                        help="PostgreSQL, Redis, several Rasa workers (tools/production.py)")
+    production_mode = parser.parse_args().production
+    if production_mode:
+        from tools import production
+
+        try:
+            settings = production.Settings.from_environment()
+            settings.check_services()
+        except production.SettingsError as error:
+            print(f"Cannot start the production profile:\n{error}\n"
+                  f"See docs/OPERATIONS.md.", file=sys.stderr)
+            return 2
     model_path = model.ensure()
-    stack = assistant(model_path)
+    stack = production.stack(settings) if production_mode else assistant(model_path)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print(f"Starting the assistant with {model_path.relative_to(ROOT)} ...", flush=True)
         stack.start()
-        print(READY_MESSAGE, flush=True)
+        print(ready_message(), flush=True)
+        if production_mode:
+            print(production.ready_message(settings), flush=True)
         while (stopped := stack.first_exited()) is None:
             time.sleep(0.5)
         print(f"The {stopped.name} stopped unexpectedly; stopping the rest.", file=sys.stderr)

@@ -51,3 +51,14 @@ def test_a_missing_model_is_trained_and_old_ones_pruned(monkeypatch, tmp_path):
     path = model.ensure()
     assert path.exists()
     assert len(list(tmp_path.glob("rj-*.tar.gz"))) == model.KEEP_MODELS
+
+
+def test_our_components_shape_the_model_but_channels_and_stores_do_not(project):
+    shutil.copytree(model.ROOT / "addons", project / "addons")
+    before = model.fingerprint(project)
+    with open(project / "addons" / "channels.py", "a") as f:
+        f.write("\n# a change\n")
+    assert model.fingerprint(project) == before
+    with open(project / "addons" / "crisis.py", "a") as f:
+        f.write("\n# a change\n")
+    assert model.fingerprint(project) != before

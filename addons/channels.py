@@ -1,0 +1,249 @@
+"""The website's channels (REST and Socket.IO), hardened against hostile input.
+
+Rasa's own channels pass whatever arrives straight to the assistant. These subclasses:
+
+- refuse malformed requests with a clear 4xx and say what is wrong: a body that is not
+  a JSON object, a sender id that could be guessed, a message that is not text or is
+  longer than the widget allows, a body too big to be a chat message;
+- stop people steering the conversation with Rasa's `/intent{"slot": "value"}` syntax:
+  a message starting with "/" is read as ordinary words unless it is exactly the
+  payload of one of the assistant's own buttons;
+- drop control characters and metadata (nothing outside the message is stored);
+- never leave the person in silence: if the assistant fails to answer (action server,
+  database or lock store down), the channel sends a reply with 111, the 0800 line and
+  the advisors itself.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 1000  # the widget's input box allows no more
+MAX_BODY_BYTES = 16 * 1024
+# Long and random enough that nobody can guess another person's conversation: the
+# widget sends a UUID.
+SENDER_ID = re.compile(r"[A-Za-z0-9_-]{20,128}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+UNAVAILABLE_TEXT = (
+    "If you are in danger right now, call 111.\n\n"
+    "I'm sorry, something went wrong on my side and I couldn't answer that. "
+    "Please try again in a moment. You can also call the free Victims Information "
+    "Line on 0800 650 654, any time, day or night, and they can put you in touch with "
+    "a court victim advisor."
+)
+UNAVAILABLE_BUTTONS = [
+    {"title": "Call 111", "payload": "tel:111"},
+    {"title": "Call 0800 650 654", "payload": "tel:0800650654"},
+]
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+class Rejected(ValueError):
+    """A request the channel refuses; the message tells the sender what to fix."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def valid_sender(sender: Any, field: str = "sender") -> str:
+    if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender):
+        raise Rejected(f'"{field}" must be a random id of 20 to 128 letters, digits, "-" '
+                       'or "_" (for example a UUID), so nobody else can guess it.')
+    return sender
+
+
+def valid_text(text: Any) -> str:
+    if text is None:
+        raise Rejected('"message" is missing: send the person\'s words as a string.')
+    if not isinstance(text, str):
+        raise Rejected('"message" must be a string.')
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise Rejected(f'"message" is longer than {MAX_MESSAGE_CHARS:,} characters.', 413)
+    return _CONTROL.sub("", text)
+
+
+def without_commands(text: str, own_payloads: FrozenSet[str]) -> str:
+    """The text, with any leading "/" removed unless it is one of our buttons' payloads,
+    so `/intent{"slot": ...}` is read as words instead of setting the intent or slots."""
+    if text.lstrip().startswith("/") and text.strip() not in own_payloads:
+        return text.lstrip().lstrip("/")
+    return text
+
+
+def button_payloads(domain: Any) -> FrozenSet[str]:
+    """Every "/…" payload of a button in the domain's responses."""
+    return frozenset(
+        button["payload"].strip()
+        for variations in domain.responses.values()
+        for variation in variations
+        for button in variation.get("buttons") or []
+        if str(button.get("payload", "")).strip().startswith("/")
+    )
+
+
+class _WatchedOutput(OutputChannel):
+    """Passes every reply on to the real output channel, counting them."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    def name(self) -> Text:  # type: ignore[override]
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.inner, attribute)
+
+
+class _Guard:
+    """What both channels do with a message before and after the assistant sees it."""
+
+    app: Optional[Sanic] = None
+
+    def remember_app(self, blueprint: Blueprint) -> None:
+        @blueprint.listener("before_server_start")
+        async def remember(app: Sanic, _loop: Any) -> None:
+            self.app = app
+
+    def own_payloads(self) -> FrozenSet[str]:
+        agent = getattr(self.app.ctx, "agent", None) if self.app else None
+        domain = getattr(agent, "domain", None)
+        if domain is None:
+            return frozenset()
+        cached = getattr(domain, "_own_button_payloads", None)
+        if cached is None:
+            cached = button_payloads(domain)
+            domain._own_button_payloads = cached
+        return cached
+
+    def guarded(self, on_new_message: Handler) -> Handler:
+        async def handle(message: UserMessage) -> None:
+            message.text = without_commands(message.text or "", self.own_payloads())
+            message.metadata = None
+            output = _WatchedOutput(message.output_channel)
+            message.output_channel = output
+            try:
+                await on_new_message(message)
+            except Exception as error:  # noqa: BLE001 - the person must still get a reply
+                # The message text stays out of the log (privacy); the type says enough.
+                logger.error("Could not answer a message: %s", type(error).__name__)
+            if output.sent == 0:
+                await output.inner.send_text_with_buttons(
+                    message.sender_id, UNAVAILABLE_TEXT, UNAVAILABLE_BUTTONS)
+
+        return handle
+
+
+class WebsiteRestInput(_Guard, RestInput):
+    """POST /webhooks/rest/webhook {"sender": "<uuid>", "message": "..."}"""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        blueprint = super().blueprint(self.guarded(on_new_message))
+        self.remember_app(blueprint)
+
+        @blueprint.middleware("request")
+        async def refuse_malformed(request: Request) -> Optional[response.HTTPResponse]:
+            if request.method != "POST":
+                return None
+            try:
+                request.parsed_json = checked_body(request)
+            except Rejected as rejected:
+                return response.json({"error": str(rejected)}, status=rejected.status)
+            return None
+
+        return blueprint
+
+    def _extract_input_channel(self, request: Request) -> Text:
+        return self.name()
+
+    def get_metadata(self, request: Request) -> None:
+        return None
+
+
+def checked_body(request: Request) -> Dict[str, str]:
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        raise Rejected(f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.", 413)
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - Sanic raises its own error for invalid JSON
+        body = None
+    if not isinstance(body, dict):
+        raise Rejected('The body must be a JSON object: {"sender": "<random id>", '
+                       '"message": "<text>"}.')
+    return {"sender": valid_sender(body.get("sender")),
+            "message": valid_text(body.get("message"))}
+
+
+class WebsiteSocketIOInput(_Guard, SocketIOInput):
+    """Socket.IO: `session_request` with an optional session id, then `user_uttered`
+    events {"message": "...", "session_id": "..."}; refusals come back as a
+    `message_rejected` event {"error": "..."}."""
+
+    REJECTED_EVENT = "message_rejected"
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        handle = self.guarded(on_new_message)
+        blueprint = super().blueprint(handle)
+        self.remember_app(blueprint)
+        sio = self.sio
+
+        # These replace the handlers Rasa registered under the same event names.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any = None) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if _is_sender(requested) else _new_session_id()
+            if self.session_persistence:
+                sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid,
+                           namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any = None) -> None:
+            try:
+                if not isinstance(data, dict):
+                    raise Rejected('The event data must be an object: {"message": "<text>", '
+                                   '"session_id": "<id from session_confirm>"}.')
+                text = valid_text(data.get("message"))
+                sender = valid_sender(data.get("session_id"), "session_id") \
+                    if self.session_persistence else sid
+            except Rejected as rejected:
+                await sio.emit(self.REJECTED_EVENT, {"error": str(rejected)}, room=sid,
+                               namespace=self.namespace)
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            await handle(UserMessage(text, output, sender, input_channel=self.name()))
+
+        return blueprint
+
+
+def _is_sender(value: Any) -> bool:
+    return isinstance(value, str) and bool(SENDER_ID.fullmatch(value))
+
+
+def _new_session_id() -> str:
+    return uuid.uuid4().hex
