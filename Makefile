@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run run-prod chat handoffs topic review merge train validate evaluate test bench bench-console lock clean
+.PHONY: help install browser run run-prod chat handoffs topic review merge train validate evaluate test bench bench-console bench-load lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ bench: install  ## benchmark against Rasa's stock config; writes docs/benchmarks
 
 bench-console: install  ## time the console's pages on 50,000 conversations in PostgreSQL
 	$(PY) -m bench.console_benchmark $(ARGS)
+
+bench-load: install  ## 100 conversations x 20 turns on the production profile, 1 vs 2 workers; nothing lost
+	$(PY) -m bench.load_test $(ARGS)
 
 lock:  ## re-resolve requirements.in into requirements.lock in a scratch venv
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -22,7 +22,8 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
 def newest_model(folder: Path = MODELS_DIR) -> Optional[Path]:
-    # A model being copied in is ignored until it is complete (copy to *.part, rename).
+    # Copy a model in under another name, then rename it to *.tar.gz: a half-copied
+    # file is never served.
     models = [p for p in folder.glob("*.tar.gz") if p.is_file()]
     return max(models, key=lambda p: p.stat().st_mtime, default=None)
 
@@ -75,9 +76,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=5056)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--folder", type=Path, default=MODELS_DIR)
     args = parser.parse_args()
+    ModelHandler.folder = args.folder
     server = ThreadingHTTPServer((args.host, args.port), ModelHandler)
-    print(f"Serving the newest model in {MODELS_DIR} on http://{args.host}:{args.port}/model",
+    print(f"Serving the newest model in {args.folder} on http://{args.host}:{args.port}/model",
           flush=True)
     server.serve_forever()
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
+from tools import model_server as model_server_module
 from tools import run
 
 MODEL_SERVER_PORT = 5056
@@ -97,10 +98,11 @@ def ready_message(settings: Settings) -> str:
             f"within 10 s.\n")
 
 
-def model_server(log: Optional[Path] = None) -> run.Server:
+def model_server(log: Optional[Path] = None, models_dir: Path = model_server_module.MODELS_DIR
+                 ) -> run.Server:
     return run.Server("model server",
                       [sys.executable, "-m", "tools.model_server",
-                       "--port", str(MODEL_SERVER_PORT)],
+                       "--port", str(MODEL_SERVER_PORT), "--folder", str(models_dir)],
                       MODEL_SERVER_PORT, "/health", log)
 
 
@@ -116,10 +118,12 @@ def rasa_server(settings: Settings, log: Optional[Path] = None) -> run.Server:
     )
 
 
-def stack(settings: Settings, log_dir: Optional[Path] = None) -> run.Stack:
+def stack(settings: Settings, log_dir: Optional[Path] = None,
+          models_dir: Path = model_server_module.MODELS_DIR) -> run.Stack:
+    """The servers of the production profile; the newest model in `models_dir` is served."""
     log = (lambda name: log_dir / name) if log_dir else (lambda name: None)
     return run.Stack([run.action_server(log("actions.log")),
-                      model_server(log("model-server.log")),
+                      model_server(log("model-server.log"), models_dir),
                       rasa_server(settings, log("rasa.log")),
                       run.site_server(log("site.log")),
                       run.console_server(log("console.log"))],

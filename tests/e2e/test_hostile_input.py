@@ -187,3 +187,13 @@ def test_hostile_socketio_events_are_refused_and_real_ones_answered(assistant):
         client.disconnect()
     assert assistant.stack.first_exited() is None
     METRICS["fuzz Socket.IO events"] = f"{sent_bad + sent_good} ({sent_bad} malformed)"
+
+
+def test_without_a_token_configured_rasa_http_api_is_off(assistant):
+    sender = assistant.new_sender()
+    assistant.say("kia ora", sender)
+    base = f"http://localhost:{run.RASA_PORT}"
+    assert requests.get(f"{base}/conversations/{sender}/tracker", timeout=30).status_code == 404
+    assert requests.post(f"{base}/conversations/{sender}/tracker/events", timeout=30,
+                         json={"event": "slot", "name": "first_name"}).status_code == 404
+    assert requests.post(f"{base}/model/parse", json={"text": "hi"}, timeout=30).status_code == 404

@@ -1,0 +1,243 @@
+"""Load on the production profile: many people at once, and proof that nothing is lost.
+
+    python -m bench.load_test [--conversations 100] [--turns 20] [--workers 1,2]   # make bench-load
+
+For each worker count, in one run: starts the production profile (tools/production.py)
+on this machine's PostgreSQL (BENCH_LOAD_DATABASE_URL, by default database `rj_load`,
+created if missing) and Redis (REDIS_URL, by default redis://127.0.0.1:6379/0), then
+runs `conversations` simultaneous conversations of `turns` messages each through the
+REST channel, every person waiting for each reply. Reports latency p50/p95/p99,
+messages per second and errors, then checks the database: every message sent and
+every reply received must be stored, in order. One worker is the baseline for the
+default two. Writes the figures to docs/benchmarks.md. Loopback only.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+import sqlalchemy as sa
+
+from bench import report
+from bench.benchmark import rss_mb
+from records.masking import mask
+from tools import nlu_eval, run
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/rj_load"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass
+class LoadReport:
+    conversations: int
+    turns: int
+    latencies: List[float] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: List[str] = field(default_factory=list)
+    lost: List[str] = field(default_factory=list)
+    sent: Dict[str, List[str]] = field(default_factory=dict)
+    received: Dict[str, List[str]] = field(default_factory=dict)
+
+    @property
+    def messages(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def per_second(self) -> float:
+        return self.messages / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def scripts(conversations: int, turns: int) -> List[List[str]]:
+    """What each person says: held-out questions, greetings, small talk and callback
+    requests, in turn. Not "delete my conversation": that rightly leaves nothing stored."""
+    texts = [text for text, label in nlu_eval.labelled_examples()
+             if label != "delete_conversation"]
+    return [[texts[(c * turns + t) % len(texts)] for t in range(turns)]
+            for c in range(conversations)]
+
+
+def paragraphs(texts: List[str]) -> List[str]:
+    return [mask(p.strip()) for text in texts for p in text.split("\n\n") if p.strip()]
+
+
+def run_load(conversations: int = 100, turns: int = 20,
+             rest_url: str = run.REST_URL) -> LoadReport:
+    result = LoadReport(conversations, turns)
+    lock = threading.Lock()
+
+    def person(script: List[str]) -> None:
+        session, sender = requests.Session(), str(uuid.uuid4())
+        sent, received = [], []
+        for text in script:
+            started = time.perf_counter()
+            problem: Optional[str] = None
+            try:
+                response = session.post(rest_url, json={"sender": sender, "message": text},
+                                        timeout=120)
+                if response.status_code != 200:
+                    problem = f"HTTP {response.status_code}"
+                else:
+                    replies = response.json()
+                    if not replies or "0800 650 654" not in json.dumps(replies):
+                        problem = "a reply without the line"
+                    received += [reply.get("text") or "" for reply in replies]
+            except requests.RequestException as error:
+                problem = type(error).__name__
+            sent.append(text)
+            with lock:
+                result.latencies.append(time.perf_counter() - started)
+                if problem:
+                    result.errors.append(f"{sender}: {problem}")
+        with lock:
+            result.sent[sender], result.received[sender] = sent, received
+
+    threads = [threading.Thread(target=person, args=(script,))
+               for script in scripts(conversations, turns)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def warm_up(all_scripts: List[List[str]], workers: int,
+            rest_url: str = run.REST_URL) -> None:
+    """Each distinct message once per worker: TensorFlow traces a new graph the first
+    time it sees a message of a new length, a start-up cost, not the steady state.
+    A new connection for each, so that every worker gets its share."""
+    texts = sorted({text for script in all_scripts for text in script})
+    for text in texts * workers:
+        requests.post(rest_url, json={"sender": str(uuid.uuid4()), "message": text},
+                      timeout=120)
+
+
+def check_stored(result: LoadReport, database_url: str) -> LoadReport:
+    """Every message sent and every reply received is in the database, in order."""
+    query = sa.text("SELECT type_name, data FROM events WHERE sender_id = :s "
+                    "AND type_name IN ('user', 'bot') ORDER BY id")
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        for sender, sent in result.sent.items():
+            rows = connection.execute(query, s=sender).all()
+            said = [json.loads(data)["text"] for kind, data in rows if kind == "user"]
+            answered = [json.loads(data)["text"] or "" for kind, data in rows if kind == "bot"]
+            if said != [mask(text) for text in sent]:
+                result.lost.append(f"{sender}: {len(said)} of {len(sent)} messages stored")
+            if paragraphs(answered) != paragraphs(result.received[sender]):
+                result.lost.append(f"{sender}: stored replies differ from those received")
+    engine.dispose()
+    return result
+
+
+def create_database(url: str) -> None:
+    parsed = sa.engine.make_url(url)
+    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                    n=parsed.database).first()
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    server.dispose()
+
+
+def rss_of_tree(pid: int) -> float:
+    """Resident memory of a process and its children (the Sanic workers), in MB."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return sum(rss_mb(p)["VmRSS"] for p in [pid, *map(int, children)])
+
+
+def measure(workers: int, conversations: int, turns: int, database_url: str,
+            redis_url: str, log_dir: Path) -> Dict:
+    from tools import production
+
+    settings = production.Settings.from_environment(
+        {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "RASA_WORKERS": str(workers)})
+    settings.check_services()
+    print(f"[{workers} worker(s)] starting the production profile ...", flush=True)
+    with production.stack(settings, log_dir=log_dir / f"workers-{workers}") as stack:
+        warm_up(scripts(conversations, turns), workers)
+        print(f"[{workers} worker(s)] {conversations} conversations x {turns} turns ...",
+              flush=True)
+        result = run_load(conversations, turns)
+        memory = rss_of_tree(stack.server("Rasa server").process.pid)
+    check_stored(result, database_url)
+    print(f"[{workers} worker(s)] {result.per_second:.1f} msg/s, p95 "
+          f"{1000 * result.percentile(95):.0f} ms, {len(result.errors)} errors, "
+          f"{len(result.lost)} lost", flush=True)
+    return {"workers": workers, "result": result, "rss_mb": memory}
+
+
+def render(measured: List[Dict], command: str) -> str:
+    rows = []
+    for m in measured:
+        r: LoadReport = m["result"]
+        rows.append(
+            f"| {m['workers']} | {r.messages:,} | {r.seconds:.1f} s | {r.per_second:.1f} | "
+            f"{1000 * r.percentile(50):.0f} ms | {1000 * r.percentile(95):.0f} ms | "
+            f"{1000 * r.percentile(99):.0f} ms | {len(r.errors)} | {len(r.lost)} | "
+            f"{m['rss_mb']:,.0f} MB |")
+    base, *rest = measured
+    first = measured[0]["result"]
+    scale = ""
+    if rest and base["result"].per_second:
+        scale = (f"One worker is the baseline: with {rest[-1]['workers']}, throughput is "
+                 f"{rest[-1]['result'].per_second / base['result'].per_second:.2f}× of it.\n")
+    return f"""## Load on the production profile
+
+`{command}` on this 2-core machine: the production profile (`make run-prod`:
+PostgreSQL, Redis lock store, Sanic workers, action server) with
+{first.conversations} people chatting at once, {first.turns} messages each, every person
+waiting for each reply (no pauses: the server is saturated). Afterwards every
+conversation is read back from PostgreSQL: each message sent and each reply received
+must be stored, in order ("lost" counts conversations where one is not).
+
+| Rasa workers | Messages | Wall time | Messages/s | p50 | p95 | p99 | Errors | Lost | RSS (all workers) |
+|---|---|---|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+{scale}Latency here is mostly queueing ({first.conversations} requests wait for 2 cores); people who pause to
+read and type see the per-message times in "Our assistant against stock Rasa" above.
+Measured {time.strftime('%Y-%m-%d')}.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=100)
+    parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    database_url = os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+    create_database(database_url)
+    measured = [measure(int(w), args.conversations, args.turns, database_url, redis_url,
+                        ROOT / "results" / "load")
+                for w in args.workers.split(",")]
+    command = "make bench-load" + (
+        f" ARGS='{' '.join(a for a in sys.argv[1:])}'" if sys.argv[1:] else "")
+    text = render(measured, command)
+    report.write_section(Path(args.out), "load", text)
+    print(text)
+    if any(m["result"].errors or m["result"].lost for m in measured):
+        raise SystemExit("Errors or lost messages: see above.")
+
+
+if __name__ == "__main__":
+    main()
