@@ -34,15 +34,16 @@ def url() -> str:
 
 def create_engine(database_url: str) -> sa.engine.Engine:
     """An engine for the URL; for SQLite, the folder is created and connections pooled."""
+    # hide_parameters: an error message (which Rasa logs) must not carry what people wrote.
     if sa.engine.make_url(database_url).get_backend_name() != "sqlite":
-        return sa.create_engine(database_url, pool_pre_ping=True)
+        return sa.create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
     sqlite_file = sa.engine.make_url(database_url).database
     if sqlite_file:
         Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
     # SQLAlchemy 1.4 opens a new SQLite connection for every session by default;
     # reading and saving a conversation for each message made that a third of the
     # time spent on a reply. Keep connections open in a pool instead.
-    engine = sa.create_engine(database_url, poolclass=sa.pool.QueuePool,
+    engine = sa.create_engine(database_url, poolclass=sa.pool.QueuePool, hide_parameters=True,
                               connect_args={"check_same_thread": False})
     sa.event.listen(engine, "connect", _tune_sqlite)
     return engine

@@ -89,15 +89,28 @@ class Server:
 
     def stop(self, timeout: float = 20) -> None:
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self._signal_all(signal.SIGTERM)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                self._signal_all(signal.SIGKILL)
                 self.process.wait()
+            # Its worker processes (Sanic workers) can finish a moment after it does.
+            deadline = time.monotonic() + timeout
+            while port_in_use(self.port) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if port_in_use(self.port):
+                self._signal_all(signal.SIGKILL)
         if self._log_file:
             self._log_file.close()
             self._log_file = None
+
+    def _signal_all(self, signum: int) -> None:
+        """Signal the server and any processes it started (its own process group)."""
+        try:
+            os.killpg(self.process.pid, signum)
+        except ProcessLookupError:
+            pass
 
 
 def _stop_when_parent_dies() -> None:
