@@ -33,6 +33,9 @@ MAX_BODY_BYTES = 16 * 1024
 # Long and random enough that nobody can guess another person's conversation: the
 # widget sends a UUID.
 SENDER_ID = re.compile(r"[A-Za-z0-9_-]{20,128}")
+# Commands our own interface sends besides its buttons: the widget opens the chat with
+# a greeting (widget/chat-widget.js).
+INTERFACE_PAYLOADS = frozenset({"/greet"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 UNAVAILABLE_TEXT = (
@@ -84,8 +87,8 @@ def without_commands(text: str, own_payloads: FrozenSet[str]) -> str:
 
 
 def button_payloads(domain: Any) -> FrozenSet[str]:
-    """Every "/…" payload of a button in the domain's responses."""
-    return frozenset(
+    """Every "/…" payload of a button in the domain's responses, and the widget's."""
+    return INTERFACE_PAYLOADS | frozenset(
         button["payload"].strip()
         for variations in domain.responses.values()
         for variation in variations
@@ -126,7 +129,7 @@ class _Guard:
         agent = getattr(self.app.ctx, "agent", None) if self.app else None
         domain = getattr(agent, "domain", None)
         if domain is None:
-            return frozenset()
+            return INTERFACE_PAYLOADS
         cached = getattr(domain, "_own_button_payloads", None)
         if cached is None:
             cached = button_payloads(domain)

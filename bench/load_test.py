@@ -4,7 +4,7 @@
 
 For each worker count, in one run: starts the production profile (tools/production.py)
 on this machine's PostgreSQL (BENCH_LOAD_DATABASE_URL, by default database `rj_load`,
-created if missing) and Redis (REDIS_URL, by default redis://127.0.0.1:6379/0), then
+created afresh) and Redis (REDIS_URL, by default redis://127.0.0.1:6379/0), then
 runs `conversations` simultaneous conversations of `turns` messages each through the
 REST channel, every person waiting for each reply. Reports latency p50/p95/p99,
 messages per second and errors, then checks the database: every message sent and
@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from bench import report
 from bench.benchmark import rss_mb
+from bench.console_benchmark import create_database
 from records.masking import mask
 from tools import nlu_eval, run
 
@@ -148,17 +149,6 @@ def check_stored(result: LoadReport, database_url: str) -> LoadReport:
     return result
 
 
-def create_database(url: str) -> None:
-    parsed = sa.engine.make_url(url)
-    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                    n=parsed.database).first()
-        if not exists:
-            connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    server.dispose()
-
-
 def rss_of_tree(pid: int) -> float:
     """Resident memory of a process and its children (the Sanic workers), in MB."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -175,6 +165,7 @@ def measure(workers: int, conversations: int, turns: int, database_url: str,
     print(f"[{workers} worker(s)] starting the production profile ...", flush=True)
     with production.stack(settings, log_dir=log_dir / f"workers-{workers}") as stack:
         warm_up(scripts(conversations, turns), workers)
+        burst = run_load(conversations, 1)  # only first messages, all at once
         print(f"[{workers} worker(s)] {conversations} conversations x {turns} turns ...",
               flush=True)
         result = run_load(conversations, turns)
@@ -183,7 +174,8 @@ def measure(workers: int, conversations: int, turns: int, database_url: str,
     print(f"[{workers} worker(s)] {result.per_second:.1f} msg/s, p95 "
           f"{1000 * result.percentile(95):.0f} ms, {len(result.errors)} errors, "
           f"{len(result.lost)} lost", flush=True)
-    return {"workers": workers, "result": result, "rss_mb": memory}
+    return {"workers": workers, "result": result, "rss_mb": memory,
+            "burst_seconds": max(burst.latencies)}
 
 
 def render(measured: List[Dict], command: str) -> str:
@@ -221,8 +213,10 @@ never pause, so the 2 cores are saturated throughout. The long tail is the first
 of each conversation (its own column): while the server is saturated, requests on
 connections already open appear to be served ahead of new connections, so a
 conversation that starts during the burst waits longest for its first reply; after
-that, its messages are answered like everyone else's (a single burst of 100 first
-messages alone is answered within 2 s). People who pause to read and type
+that, its messages are answered like everyone else's. On their own, {first.conversations} first
+messages sent at the same instant are all answered within
+{" and ".join(f"{m['burst_seconds']:.1f} s ({m['workers']} worker{'s' if m['workers'] > 1 else ''})" for m in measured)}.
+People who pause to read and type
 see the per-message times in "Our assistant against stock Rasa" above; capacity is the
 messages per second here.
 Measured {time.strftime('%Y-%m-%d')}.

@@ -24,6 +24,9 @@
   };
   var LINE = "0800 650 654";
   var LINE_HREF = "tel:0800650654";
+  var REFUSED = "Sorry, that message could not be sent. Please try again in your own " +
+                "words, or call " + LINE + " (free, 24/7) to talk to someone, who can also " +
+                "put you in touch with a court victim advisor. In danger? Call 111.";
   var STORE_KEY = "rj-chat";
   var RETRY_SECONDS = [2, 4, 8, 15, 30];
   var SHIFT_PRESSES = 3;
@@ -211,13 +214,16 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender: state.sender, message: state.pending[0] }),
     }).then(function (response) {
+      if (response.status >= 400 && response.status < 500) return null;  // refused
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
     }).then(function (replies) {
       sending = false;
       state.pending.shift();
       save();
-      if (retry) setStatus("Connected again.");
+      // Sending it again would be refused again: say so instead of retrying forever.
+      if (replies === null) setStatus(REFUSED);
+      else if (retry) setStatus("Connected again.");
       retry = 0;
       (Array.isArray(replies) ? replies : []).forEach(function (reply) {
         add({ from: "bot", text: String(reply.text || ""),

@@ -15,14 +15,17 @@ def own_payloads():
     return channels.button_payloads(domain)
 
 
-def test_the_allow_list_holds_exactly_our_buttons_commands(own_payloads):
-    assert own_payloads == {"/request_advisor", "/request_callback", "/delete_conversation"}
+def test_the_allow_list_holds_exactly_our_buttons_and_the_widgets_commands(own_payloads):
+    assert own_payloads == {"/request_advisor", "/request_callback", "/delete_conversation",
+                            "/greet"}
 
 
 @pytest.mark.parametrize("text, read_as", [
     ('/request_callback{"contact_detail": "021 555 0123"}',
      'request_callback{"contact_detail": "021 555 0123"}'),
-    ("/greet", "greet"),
+    ("/greet", "/greet"),  # the widget opens the chat with it
+    ('/greet{"first_name": "Mallory"}', 'greet{"first_name": "Mallory"}'),
+    ("/goodbye", "goodbye"),
     ("  //faq/cost", "faq/cost"),
     ('/deletion_form{"delete_confirmed": true}', 'deletion_form{"delete_confirmed": true}'),
     ("/request_advisor ", "/request_advisor "),  # our own button, as the widget sends it

@@ -7,6 +7,7 @@ import requests
 import sqlalchemy as sa
 
 from records import callbacks, database
+from records.accounts import Accounts
 from records.callbacks import CallbackRequests
 from tests.conftest import (CONSOLE_ADMIN_PASSWORD, RESULTS, assert_offers_line_and_advisor,
                             reply_text)
@@ -46,6 +47,7 @@ def stored_types(url, sender):
 
 def test_conversations_and_callback_requests_live_in_postgres(postgres_assistant):
     url, sender = postgres_assistant, f"test-{uuid.uuid4()}"
+    advisor, password = f"advisor-{uuid.uuid4().hex[:8]}", f"pw-{uuid.uuid4()}"
     requests_table = CallbackRequests(database.create_engine(url))
     try:
         assert "Kia ora" in say("kia ora", sender)
@@ -57,10 +59,12 @@ def test_conversations_and_callback_requests_live_in_postgres(postgres_assistant
         assert (saved.status, saved.conversation_id, saved.contact_detail) == (
             "new", sender, ANSWERS["contact_detail"])
         assert {"user", "bot"} <= set(stored_types(url, sender))
-        # the advisors' console reads the same PostgreSQL database
+        # the advisors' console reads the same PostgreSQL database (an account of the
+        # test's own: this database may have an admin from elsewhere)
+        Accounts(database.create_engine(url)).add(advisor, "advisor", password)
         console = requests.Session()
         console.post(run.CONSOLE_URL + "login", timeout=30,
-                     data={"username": "admin", "password": CONSOLE_ADMIN_PASSWORD})
+                     data={"username": advisor, "password": password})
         assert reference in console.get(run.CONSOLE_URL + "queue", timeout=30).text
         assert sender in console.get(run.CONSOLE_URL + "conversations", timeout=30,
                                      params={"q": "call me back"}).text
@@ -75,3 +79,6 @@ def test_conversations_and_callback_requests_live_in_postgres(postgres_assistant
             connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
             connection.execute(callbacks.table.delete().where(
                 callbacks.table.c.conversation_id == sender))
+            for table in ("console_sessions", "console_users"):
+                connection.execute(sa.text(f"DELETE FROM {table} WHERE username = :u"),
+                                   u=advisor)

@@ -193,6 +193,30 @@ def test_server_down_gives_the_line_and_the_widget_reconnects_by_itself(page):
     expect(status).to_have_text("Connected again.")
 
 
+def test_a_refused_message_is_said_so_and_not_sent_again(page):
+    open_chat(page)
+    sent = []
+
+    def refuse(route):
+        sent.append(route.request.post_data)
+        route.fulfill(status=413, content_type="application/json",
+                      body=json.dumps({"error": '"message" is longer than 1,000 characters.'}))
+
+    page.route("**/webhooks/rest/webhook", refuse)
+    box = page.get_by_label("Your message")
+    box.fill("is it free")
+    box.press("Enter")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("could not be sent")
+    expect(status).to_contain_text("0800 650 654")
+    page.wait_for_timeout(3000)  # longer than the first retry would wait
+    assert len(sent) == 1
+    assert json.loads(stored(page))["pending"] == []
+    page.unroute("**/webhooks/rest/webhook")
+    ask(page, "is it free")
+    expect(page.locator(BOT).last).to_contain_text("no charge")
+
+
 def test_keyboard_open_close_and_focus(page):
     launcher = page.get_by_role("button", name="Chat: questions about restorative justice")
     launcher.focus()
