@@ -130,6 +130,16 @@ def test_the_http_api_refuses_requests_without_the_token(production_profile):
     assert "is it free?" in [e.get("text") for e in events]
 
 
+@pytest.mark.parametrize("origin, allowed", [("http://localhost:8080", True),
+                                             ("https://evil.example", False)])
+def test_browsers_may_call_the_chat_only_from_the_configured_site(production_profile,
+                                                                  origin, allowed):
+    response = requests.options(run.REST_URL, timeout=30, headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed
+
+
 def test_socketio_clients_on_the_websocket_transport_are_answered(production_profile):
     answers, confirms = queue.Queue(), queue.Queue()
     client = socketio.Client()
