@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional, Text, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -119,6 +119,7 @@ class _Guard:
     """What both channels do with a message before and after the assistant sees it."""
 
     app: Optional[Sanic] = None
+    _payloads: Tuple[Any, FrozenSet[str]] = (None, INTERFACE_PAYLOADS)
 
     def remember_app(self, blueprint: Blueprint) -> None:
         @blueprint.listener("before_server_start")
@@ -130,11 +131,9 @@ class _Guard:
         domain = getattr(agent, "domain", None)
         if domain is None:
             return INTERFACE_PAYLOADS
-        cached = getattr(domain, "_own_button_payloads", None)
-        if cached is None:
-            cached = button_payloads(domain)
-            domain._own_button_payloads = cached
-        return cached
+        if self._payloads[0] is not domain:  # a new model brings a new domain
+            self._payloads = (domain, button_payloads(domain))
+        return self._payloads[1]
 
     def guarded(self, on_new_message: Handler) -> Handler:
         async def handle(message: UserMessage) -> None:
