@@ -8,7 +8,9 @@
 4. every response offers 0800 650 654 and a victim advisor;
 5. every response fits on a phone screen;
 6. no response mentions a phone number that is not in the knowledge base;
-7. no TODO left by `make topic`.
+7. no TODO left by `make topic`;
+8. every FAQ topic has one question to offer as a button, and only FAQ topics do
+   (actions/topic_questions.yml).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ MIN_HELD_OUT = 5
 # About what a phone shows without scrolling in the chat panel.
 MAX_RESPONSE_CHARS = 700
 LINE = "0800 650 654"
+QUESTIONS = Path("actions/topic_questions.yml")
 ADVISOR = re.compile(r"advis[oe]r", re.I)
 PHONE_NUMBER = re.compile(r"\b0800(?: \d{3}){2}\b|\b\d{3,4}\b")
 _INTENT = re.compile(r"^- intent:\s*(\S+)\s*$")
@@ -124,6 +127,7 @@ def check(root: Path = ROOT, knowledge: Path = KNOWLEDGE) -> List[Problem]:
     problems += fits_a_phone_screen(responses)
     problems += known_phone_numbers(responses, knowledge.read_text())
     problems += nothing_left_to_do(training + held_out, responses)
+    problems += one_question_per_topic(root / QUESTIONS, headers)
     return problems
 
 
@@ -197,6 +201,25 @@ def nothing_left_to_do(examples: List[Example], responses: List[Response]) -> Li
              for e in examples if "TODO" in e.text]
             + [Problem(r.path, r.line, f"{r.name}: replace the TODO with the real answer")
                for r in responses if "TODO" in r.text])
+
+
+def one_question_per_topic(path: Path, headers: Dict[str, Example]) -> List[Problem]:
+    if not path.exists():
+        return [Problem(path, 1, "the file of topic questions is missing")]
+    questions = YAML().load(path.read_text()) or {}
+    problems = [Problem(header.path, header.line,
+                        f"{topic} has no question in {QUESTIONS}, to offer as a button")
+                for topic, header in headers.items()
+                if topic.startswith("faq/") and topic[len("faq/"):] not in questions]
+    for topic in questions:
+        line = questions.lc.key(topic)[0] + 1
+        question = str(questions[topic] or "")
+        if f"faq/{topic}" not in headers:
+            problems.append(Problem(path, line, f"{topic} is not an FAQ topic in data/"))
+        elif "TODO" in question or not question.strip():
+            problems.append(Problem(path, line, f"{topic}: replace the TODO with the "
+                                                "question, as a person would tap it"))
+    return problems
 
 
 def main() -> int:

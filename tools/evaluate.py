@@ -66,12 +66,17 @@ def held_out(model_path: Path, out: Path) -> Dict:
                           out / "confusion_matrix.png")
     wrong = [p for p in predictions if not p.correct]
     (out / "misclassified.md").write_text(
-        "# Held-out examples the assistant got wrong\n\n| Example | Expected | Got | "
-        "Intent confidence | Answer confidence |\n|---|---|---|---:|---:|\n" + "".join(
-            f"| {p.text.replace('|', '/')} | {p.expected} | {p.predicted} | "
-            f"{p.intent_confidence:.2f} | {p.answer_confidence:.2f} |\n" for p in wrong))
+        "# Held-out examples the assistant got wrong\n\n\"Offered\" is what a message not "
+        "understood was offered as buttons instead.\n\n| Example | Expected | Got | "
+        "Intent confidence | Answer confidence | Offered |\n|---|---|---|---:|---:|---|\n"
+        + "".join(f"| {p.text.replace('|', '/')} | {p.expected} | {p.predicted} | "
+                  f"{p.intent_confidence:.2f} | {p.answer_confidence:.2f} | "
+                  f"{', '.join(p.offered)} |\n" for p in wrong))
+    not_understood = [p for p in wrong if p.predicted == "nlu_fallback"]
     return {"accuracy": nlu_eval.accuracy(predictions), "examples": len(predictions),
-            "wrong": len(wrong), "per_topic": per_topic}
+            "wrong": len(wrong), "per_topic": per_topic,
+            "not_understood": len(not_understood),
+            "offered_the_right_topic": sum(p.expected in p.offered for p in not_understood)}
 
 
 def draw_confusion_matrix(matrix, labels: List[str], path: Path) -> None:
@@ -185,6 +190,9 @@ def summary(metrics: Dict, comparison: List[str]) -> str:
         f"| Held-out accuracy | {h['accuracy']:.1%} of {h['examples']} "
         f"({h['wrong']} wrong: misclassified.md) |",
     ]
+    if "not_understood" in h:
+        lines.append(f"| Held-out not understood, offered the right topic as a button | "
+                     f"{h['offered_the_right_topic']} of {h['not_understood']} |")
     for key, name in [("intents", "intents"), ("faq_answers", "FAQ answer selection")]:
         if key in cv:
             lines.append(f"| {metrics['folds']}-fold cross-validation, {name} | weighted F1 "

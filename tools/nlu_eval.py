@@ -6,7 +6,8 @@ A prediction is the full label a person would see answered: `faq/<topic>` for FA
 questions (the ResponseSelector's choice), otherwise the intent. `nlu_fallback` counts
 as wrong, since the person gets "please rephrase" instead of the answer, except for an
 out-of-scope message, where "I'm not sure I understood" is as honest a reply as "I can't
-help with that here".
+help with that here". For each message not understood, the report also says which
+topics the person is offered as buttons instead (actions/topic_suggestions.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from actions.topic_suggestions import likely_topics, load_questions
+
 ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT = ROOT / "tests" / "nlu" / "held_out.yml"
 
@@ -30,6 +33,7 @@ class Prediction:
     predicted: str
     intent_confidence: float
     answer_confidence: float
+    offered: Tuple[str, ...] = ()
 
     @property
     def correct(self) -> bool:
@@ -72,11 +76,16 @@ def load_agent(model_path: Path):
 
 
 def predict(agent, examples: List[Tuple[str, str]]) -> List[Prediction]:
+    questions = load_questions()
+
     async def run() -> List[Prediction]:
         results = []
         for text, expected in examples:
-            label, intent_conf, answer_conf = full_label(await agent.parse_message(text))
-            results.append(Prediction(text, expected, label, intent_conf, answer_conf))
+            parse = await agent.parse_message(text)
+            label, intent_conf, answer_conf = full_label(parse)
+            offered = tuple(likely_topics(parse, questions)) if label == "nlu_fallback" else ()
+            results.append(Prediction(text, expected, label, intent_conf, answer_conf,
+                                      offered))
         return results
 
     return asyncio.run(run())
@@ -91,8 +100,15 @@ def report(predictions: List[Prediction]) -> str:
     wrong = [p for p in predictions if not p.correct]
     misses = Counter(p.expected for p in wrong)
     for p in wrong:
+        offered = f", offered {', '.join(p.offered)}" if p.offered else ""
         lines.append(f"  {p.text!r}: expected {p.expected}, got {p.predicted} "
-                     f"(intent {p.intent_confidence:.2f}, answer {p.answer_confidence:.2f})")
+                     f"(intent {p.intent_confidence:.2f}, answer {p.answer_confidence:.2f}"
+                     f"{offered})")
+    not_understood = [p for p in wrong if p.predicted == "nlu_fallback"]
+    if not_understood:
+        right = sum(p.expected in p.offered for p in not_understood)
+        lines.append(f"Not understood: {len(not_understood)}; of those, {right} were offered "
+                     "the right topic as a button")
     if misses:
         lines.append("Most missed: " + ", ".join(f"{k} ({v})" for k, v in misses.most_common(5)))
     return "\n".join(lines)

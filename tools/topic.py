@@ -7,7 +7,9 @@ Adds, each marked TODO:
 - the answer to data/responses/faq.yml, already ending with 0800 650 654 and a victim
   advisor and carrying the two buttons,
 - 5 held-out questions to tests/nlu/held_out.yml,
-- a test story to tests/stories/test_stories.yml.
+- a test story to tests/stories/test_stories.yml,
+- the question offered as a button when a message may be about it, to
+  actions/topic_questions.yml.
 `make validate` fails until every TODO is replaced with real words.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ FILES = {
     "answer": Path("data/responses/faq.yml"),
     "held_out": Path("tests/nlu/held_out.yml"),
     "story": Path("tests/stories/test_stories.yml"),
+    "question": Path("actions/topic_questions.yml"),
 }
 
 
@@ -66,6 +69,7 @@ def add_topic(name: str, root: Path = ROOT) -> List[Path]:
         "story": (f"\n- story: {words}\n  steps:\n  - user: |\n"
                   f"      TODO a question about {words}\n"
                   f"    intent: faq/{name}\n  - action: utter_faq\n"),
+        "question": f"{name}: TODO the question about {words}, as a person would tap it\n",
     }
     changed = []
     for part, relative in FILES.items():

@@ -4,7 +4,9 @@ import subprocess
 import sys
 
 import pytest
+from rasa.shared.importers.importer import TrainingDataImporter
 
+from actions.topic_suggestions import load_questions
 from tests.conftest import LINE, METRICS, RESULTS, ROOT, SHARED, reply_text
 from tools import run
 
@@ -80,6 +82,36 @@ def test_after_two_misunderstandings_the_advisor_is_offered_directly(assistant):
     assert "say it another way" in first
     second = reply_text(assistant.say("wibble wobble qqq", sender))
     assert "still not understanding" in second and "court victim advisor" in second
+
+
+# Messages that are about restorative justice but not clear enough to answer.
+UNCLEAR = ["i'd like my best friend there is that ok", "who is the one running it",
+           "is anyone watching this", "what if it goes badly", "is rj for any crime"]
+
+
+def test_when_unsure_the_likeliest_topics_are_offered_and_a_tap_answers_them(assistant):
+    questions = {q: topic for topic, q in load_questions().items()}
+    answers = faq_answers()
+    offered = []
+    for text in UNCLEAR:
+        [message] = assistant.say(text, assistant.new_sender())
+        titles = [b["title"] for b in message["buttons"]]
+        assert titles[-2:] == [f"Call {LINE}", "Talk to a victim advisor"], titles
+        if "Did you mean" in message["text"]:
+            offered += [(b["title"], b["payload"]) for b in message["buttons"][:-2]]
+    assert offered, "no unclear message was offered a topic"
+    for title, payload in offered:
+        assert title == payload and title in questions
+        [answer] = assistant.say(payload, assistant.new_sender())
+        assert answer["text"] == answers[f"utter_{questions[title]}"], title
+    METRICS["unclear messages offered topics"] = f"{len(offered)} buttons for {len(UNCLEAR)}"
+
+
+def faq_answers():
+    importer = TrainingDataImporter.load_from_config(
+        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")])
+    return {name: variations[0]["text"]
+            for name, variations in importer.get_domain().responses.items()}
 
 
 def test_out_of_scope_is_an_honest_no_with_the_advisor_offer(assistant):

@@ -15,9 +15,12 @@ def examples(prefix, count):
 
 
 def project(tmp_path: Path, training=15, held_out=5, extra_training="", extra_held_out="",
-            answer=GOOD_ANSWER) -> Path:
+            answer=GOOD_ANSWER, questions="what_is_rj: What is restorative justice?\n"
+            ) -> Path:
     (tmp_path / "data" / "nlu").mkdir(parents=True)
     (tmp_path / "tests" / "nlu").mkdir(parents=True)
+    (tmp_path / "actions").mkdir()
+    (tmp_path / "actions" / "topic_questions.yml").write_text(questions)
     (tmp_path / "data" / "nlu" / "faq.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: faq/what_is_rj\n  examples: |\n'
         + examples("rj", training) + extra_training)
@@ -93,3 +96,15 @@ def test_a_phone_number_not_in_the_knowledge_base(tmp_path):
     assert problems(project(tmp_path, answer=GOOD_ANSWER + " Or call 0800 123 456.")) == [
         "domain.yml:3: utter_faq/what_is_rj mentions 0800 123 456, which is not in the "
         "knowledge base"]
+
+
+def test_a_topic_without_a_question_to_offer(tmp_path):
+    assert problems(project(tmp_path, questions="")) == [
+        "data/nlu/faq.yml:3: faq/what_is_rj has no question in "
+        "actions/topic_questions.yml, to offer as a button"]
+
+
+def test_a_question_for_a_topic_that_does_not_exist(tmp_path):
+    questions = "what_is_rj: What is restorative justice?\nsupport_dogs: Can my dog come?\n"
+    assert problems(project(tmp_path, questions=questions)) == [
+        "actions/topic_questions.yml:2: support_dogs is not an FAQ topic in data/"]

@@ -8,7 +8,8 @@ from tools import evaluate
 
 def metrics(accuracy, cost_f1, cv_f1):
     return {"created": "2026-11-24 10:00 UTC", "model": "rj-x.tar.gz", "folds": 5,
-            "held_out": {"accuracy": accuracy, "examples": 200, "wrong": 20, "per_topic": {
+            "held_out": {"accuracy": accuracy, "examples": 200, "wrong": 20, "not_understood": 12,
+                         "offered_the_right_topic": 7, "per_topic": {
                 "faq/cost": {"precision": 1.0, "recall": cost_f1, "f1": cost_f1, "support": 5},
                 "greet": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 5}}},
             "cross_validation": {"intents": {"accuracy": .9, "weighted_f1": cv_f1},
@@ -29,7 +30,8 @@ def test_the_summary_has_every_measure_and_the_weakest_topics():
     text = evaluate.summary(metrics(.9, .6, .8), ["No change."])
     for expected in ["Held-out accuracy | 90.0% of 200", "5-fold cross-validation, intents",
                      "FAQ answer selection", "Test stories | 40 of 40 pass",
-                     "Dev question set | 30 passed, 0 failed", "| faq/cost | 1.00 | 0.60 | 0.60"]:
+                     "Dev question set | 30 passed, 0 failed", "| faq/cost | 1.00 | 0.60 | 0.60",
+                     "offered the right topic as a button | 7 of 12"]:
         assert expected in text
 
 
@@ -42,4 +44,6 @@ def test_held_out_writes_per_topic_figures_a_confusion_matrix_and_the_misses(mod
     assert (tmp_path / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
     misses = (tmp_path / "misclassified.md").read_text()
     assert misses.count("\n| ") == found["wrong"] + 1  # a header row and one per miss
+    assert "| Offered |" in misses
+    assert 0 <= found["offered_the_right_topic"] <= found["not_understood"] <= found["wrong"]
     json.dumps(found)  # the figures go into metrics.json

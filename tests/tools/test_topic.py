@@ -12,7 +12,7 @@ from tools import content_rules, topic
 @pytest.fixture
 def repo(tmp_path):
     for part in ["data", "tests/nlu/held_out.yml", "tests/stories/test_stories.yml",
-                 "domain.yml", "config.yml"]:
+                 "actions/topic_questions.yml", "domain.yml", "config.yml"]:
         source, target = ROOT / part, tmp_path / part
         target.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
@@ -21,10 +21,11 @@ def repo(tmp_path):
 
 def test_a_new_topic_goes_everywhere_and_validation_asks_for_the_words(repo):
     changed = topic.add_topic("support_dogs", repo)
-    assert len(changed) == 4
+    assert len(changed) == 5
     todo = [str(p) for p in content_rules.check(repo)]
-    assert len(todo) == 15 + 5 + 1 and all("TODO" in p for p in todo)
+    assert len(todo) == 15 + 5 + 1 + 1 and all("TODO" in p for p in todo)
     assert any("utter_faq/support_dogs: replace the TODO" in p for p in todo)
+    assert any("support_dogs: replace the TODO with the question" in p for p in todo)
 
     for relative in topic.FILES.values():  # the trainer fills in the words
         path = repo / relative
@@ -38,6 +39,8 @@ def test_a_new_topic_goes_everywhere_and_validation_asks_for_the_words(repo):
                             "fact from shared/content/knowledge.md.",
                             "Ask the facilitator about your support dog.")
         text = text.replace("TODO a question about support dogs", "can i bring my dog")
+        text = text.replace("TODO the question about support dogs, as a person would tap "
+                            "it", "Can I bring my support dog?")
         path.write_text(text)
     assert [str(p) for p in content_rules.check(repo)] == []
     result = subprocess.run([sys.executable, "-m", "rasa", "data", "validate"], cwd=repo,
