@@ -4,11 +4,14 @@
 
 The token is read from the environment and handed to Rasa inside this process, so it
 is never on a command line, where `ps` would show it to every user of the machine.
+A Sanic worker that dies is replaced (tools/sanic_workers.py).
 """
 import os
 import sys
 
 from rasa.__main__ import main
+
+from tools import sanic_workers
 
 
 def rasa_arguments(options, env=os.environ):
@@ -19,4 +22,5 @@ def rasa_arguments(options, env=os.environ):
 
 if __name__ == "__main__":
     sys.argv = rasa_arguments(sys.argv[1:])
+    sanic_workers.install()
     main()

@@ -242,6 +242,32 @@ def test_after_a_rasa_restart_the_conversation_continues_where_it_was(production
         "can an advisor call me back", ANSWERS["contact_method"]]
 
 
+def test_a_rasa_worker_that_dies_is_replaced_while_the_other_answers(production_profile):
+    rasa = production_profile.server("Rasa server")
+    first, second = worker_pids(rasa)
+    os.kill(first, signal.SIGKILL)
+    sender = new_sender()
+    for _ in range(10):  # the other worker answers meanwhile
+        assert "free" in say("is it free?", sender).lower()
+    [replacement] = new_workers(rasa, {first, second})
+    # With the second one killed too, only the replacement can answer: it does.
+    os.kill(second, signal.SIGKILL)
+    assert "free" in say("is it free?", sender, timeout=120).lower()
+    assert len(new_workers(rasa, {first, second, replacement})) == 1
+    assert replacement in worker_pids(rasa)
+
+
+def new_workers(rasa, known, timeout=60):
+    """Once there are two workers again, those not in `known`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = worker_pids(rasa)
+        if len(pids) == 2 and set(pids) - known:
+            return sorted(set(pids) - known)
+        time.sleep(0.2)
+    raise AssertionError(f"no new worker after {timeout} s: {worker_pids(rasa)}")
+
+
 def test_while_postgres_restarts_people_are_answered_and_then_it_stores_again(
         production_profile):
     sender = new_sender()
