@@ -55,11 +55,16 @@ class Workers:
                 logger.warning(f"Worker {process.pid} stopped (exit {process.exitcode}); "
                                "starting a new one in its place.")
                 self.processes[index] = self.start()
+        # Again: a worker started while stop() ran was not in the list it signalled.
+        self._terminate()
         for process in self.processes:
             process.join()
 
     def stop(self) -> None:
         self.stopping = True
+        self._terminate()
+
+    def _terminate(self) -> None:
         for process in self.processes:
             if process.is_alive():
                 os.kill(process.pid, signal.SIGTERM)
