@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT.parent / "shared" / "content" / "knowledge.md"
@@ -206,7 +207,12 @@ def nothing_left_to_do(examples: List[Example], responses: List[Response]) -> Li
 def one_question_per_topic(path: Path, headers: Dict[str, Example]) -> List[Problem]:
     if not path.exists():
         return [Problem(path, 1, "the file of topic questions is missing")]
-    questions = YAML().load(path.read_text()) or {}
+    try:
+        questions = YAML().load(path.read_text()) or {}
+    except YAMLError as error:
+        return [Problem(path, 1, f"not valid YAML: {str(error).splitlines()[0]}")]
+    if not isinstance(questions, dict):
+        return [Problem(path, 1, "write one line per topic: `topic_name: The question?`")]
     problems = [Problem(header.path, header.line,
                         f"{topic} has no question in {QUESTIONS}, to offer as a button")
                 for topic, header in headers.items()

@@ -108,3 +108,9 @@ def test_a_question_for_a_topic_that_does_not_exist(tmp_path):
     questions = "what_is_rj: What is restorative justice?\nsupport_dogs: Can my dog come?\n"
     assert problems(project(tmp_path, questions=questions)) == [
         "actions/topic_questions.yml:2: support_dogs is not an FAQ topic in data/"]
+
+
+@pytest.mark.parametrize("questions", ["- What is restorative justice?\n", "what_is_rj: [\n"])
+def test_a_questions_file_that_is_not_topic_lines(tmp_path, questions):
+    [problem] = problems(project(tmp_path, questions=questions))
+    assert problem.startswith("actions/topic_questions.yml:1: ")
