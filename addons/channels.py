@@ -62,7 +62,7 @@ class Rejected(ValueError):
 
 
 def valid_sender(sender: Any, field: str = "sender") -> str:
-    if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender):
+    if not _is_sender(sender):
         raise Rejected(f'"{field}" must be a random id of 20 to 128 letters, digits, "-" '
                        'or "_" (for example a UUID), so nobody else can guess it.')
     return sender

@@ -58,8 +58,7 @@ class LoadResult:
         return len(self.latencies) / self.seconds
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return report.percentile(self.latencies, p)
 
 
 @dataclass

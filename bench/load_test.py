@@ -59,8 +59,7 @@ class LoadReport:
         return self.messages / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float, first_only: bool = False) -> float:
-        ordered = sorted(self.first_latencies if first_only else self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return report.percentile(self.first_latencies if first_only else self.latencies, p)
 
 
 def scripts(conversations: int, turns: int) -> List[List[str]]:

@@ -72,11 +72,10 @@ def held_out(model_path: Path, out: Path) -> Dict:
         + "".join(f"| {p.text.replace('|', '/')} | {p.expected} | {p.predicted} | "
                   f"{p.intent_confidence:.2f} | {p.answer_confidence:.2f} | "
                   f"{', '.join(p.offered)} |\n" for p in wrong))
-    not_understood = [p for p in wrong if p.predicted == "nlu_fallback"]
+    not_understood, offered_right = nlu_eval.not_understood_counts(predictions)
     return {"accuracy": nlu_eval.accuracy(predictions), "examples": len(predictions),
             "wrong": len(wrong), "per_topic": per_topic,
-            "not_understood": len(not_understood),
-            "offered_the_right_topic": sum(p.expected in p.offered for p in not_understood)}
+            "not_understood": not_understood, "offered_the_right_topic": offered_right}
 
 
 def draw_confusion_matrix(matrix, labels: List[str], path: Path) -> None:

@@ -95,6 +95,13 @@ def accuracy(predictions: List[Prediction]) -> float:
     return sum(p.correct for p in predictions) / len(predictions)
 
 
+def not_understood_counts(predictions: List[Prediction]) -> Tuple[int, int]:
+    """(messages not understood when they should have been, how many of those were
+    offered the right topic as a button)."""
+    missed = [p for p in predictions if not p.correct and p.predicted == "nlu_fallback"]
+    return len(missed), sum(p.expected in p.offered for p in missed)
+
+
 def report(predictions: List[Prediction]) -> str:
     lines = [f"{accuracy(predictions):.1%} of {len(predictions)} examples right"]
     wrong = [p for p in predictions if not p.correct]
@@ -104,11 +111,10 @@ def report(predictions: List[Prediction]) -> str:
         lines.append(f"  {p.text!r}: expected {p.expected}, got {p.predicted} "
                      f"(intent {p.intent_confidence:.2f}, answer {p.answer_confidence:.2f}"
                      f"{offered})")
-    not_understood = [p for p in wrong if p.predicted == "nlu_fallback"]
+    not_understood, offered_right = not_understood_counts(predictions)
     if not_understood:
-        right = sum(p.expected in p.offered for p in not_understood)
-        lines.append(f"Not understood: {len(not_understood)}; of those, {right} were offered "
-                     "the right topic as a button")
+        lines.append(f"Not understood: {not_understood}; of those, {offered_right} were "
+                     "offered the right topic as a button")
     if misses:
         lines.append("Most missed: " + ", ".join(f"{k} ({v})" for k, v in misses.most_common(5)))
     return "\n".join(lines)

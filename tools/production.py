@@ -109,13 +109,8 @@ def model_server(log: Optional[Path] = None, models_dir: Path = model_server_mod
 def rasa_server(settings: Settings, log: Optional[Path] = None) -> run.Server:
     # tools.serve_rasa adds the API token from the environment, so it never appears on
     # a command line (where `ps` would show it to every user of the machine).
-    return run.Server(
-        "Rasa server",
-        [sys.executable, "-m", "tools.serve_rasa",
-         "--port", str(run.RASA_PORT), "--credentials", "credentials.yml",
-         "--endpoints", ENDPOINTS, "--cors", *settings.site_origins],
-        run.RASA_PORT, "/", log,
-    )
+    return run.rasa_server(None, log, ENDPOINTS, settings.site_origins,
+                           entry=("tools.serve_rasa",))
 
 
 def stack(settings: Settings, log_dir: Optional[Path] = None,

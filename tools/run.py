@@ -17,7 +17,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Dict, List, Optional
+from typing import IO, Dict, List, Optional, Sequence
 
 import requests
 
@@ -125,14 +125,19 @@ def port_in_use(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def rasa_server(model_path: Path, log: Optional[Path] = None,
-                endpoints: str = "endpoints.yml") -> Server:
+def rasa_server(model_path: Optional[Path], log: Optional[Path] = None,
+                endpoints: str = "endpoints.yml", site_origins: Optional[List[str]] = None,
+                entry: Sequence[str] = ("rasa", "run")) -> Server:
+    """`rasa run` (or `entry`, which takes the same options) on the REST port. Without
+    a model path, the model comes from the model server named in `endpoints`."""
+    if site_origins is None:
+        site_origins = os.environ.get("SITE_ORIGINS", DEFAULT_SITE_ORIGINS).split()
+    model = ["--model", str(model_path)] if model_path else []
     return Server(
         "Rasa server",
-        [sys.executable, "-m", "rasa", "run", "--model", str(model_path),
+        [sys.executable, "-m", *entry, *model,
          "--port", str(RASA_PORT), "--credentials", "credentials.yml",
-         "--endpoints", endpoints,
-         "--cors", *os.environ.get("SITE_ORIGINS", DEFAULT_SITE_ORIGINS).split()],
+         "--endpoints", endpoints, "--cors", *site_origins],
         RASA_PORT, "/", log,
     )
 
