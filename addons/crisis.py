@@ -1,24 +1,25 @@
-"""Crisis detection that does not rest on the intent classifier alone.
+"""Danger comes first: the crisis detector, after every other NLU component.
 
-A spaCy rule layer (Matcher patterns on lemmas and lower-cased words) recognises the
-clear cases of danger now, suicide or self-harm, and sexual harm that has just happened,
-and sets the intent to `crisis` whatever the classifiers said. It adds a `crisis_kind`
-entity, so the stored conversation marks the turn and says what kind it was. The
-classifier's own `crisis` predictions stand, so it catches what the rules do not know,
-except where the rules have seen the message is calm: a crisis phrase negated or about
-the past, or a message about the conference with no crisis phrase in it. Those become
-"not sure I understood" rather than a crisis reply.
+Two judges look at every typed message: the rules (addons/crisis_rules.py) and a
+classifier trained on data/crisis/ (addons/crisis_model.py). Either one seeing a clear
+crisis makes it one, except where the rules see a calm context (negation, the
+conference, harm in the past). Between clear and calm is a middle tier: the classifier
+moderately sure, danger words with nothing saying it is happening now, or the intent
+classifier guessing "crisis" where the others do not. There the assistant asks "are you
+in danger right now?" (intent `possible_danger`) instead of saying it did not understand.
 
-Not crises, and left alone:
-- a pattern with a negation just before it ("he is not at my door");
-- fear about the conference itself ("what if he threatens me at the meeting"), and
-  harm in the past ("he threatened me last year"), for the patterns that need present
-  danger; an explicit present danger ("he's outside my house") counts regardless.
+The detector sets the intent (`crisis` or `possible_danger`) and a `crisis_kind` entity
+(danger, suicide or sexual_harm: the reply fits the kind), keeps the intents the other
+classifiers ranked below it, and records what it saw under `crisis_detection`.
 """
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
+import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -35,188 +36,188 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from spacy.matcher import Matcher
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from addons import crisis_model
+from addons.crisis_model import CALM, CrisisModel, example_files, read_examples
+from addons.crisis_rules import CrisisRules, RuleVerdict
 
 CRISIS_INTENT = "crisis"
-CRISIS_KINDS = {"danger", "suicide", "sexual_harm"}
-CALM = "calm"
+POSSIBLE_DANGER_INTENT = "possible_danger"
 KIND_ENTITY = "crisis_kind"
-NEGATIONS = {"not", "n't", "never", "no", "nobody"}
-CONFERENCE_WORDS = {"conference", "meeting", "facilitator", "restorative", "rj", "fgc"}
-PAST_WORDS = {"ago", "last", "used", "past", "before", "previously", "once"}
-RECENT_WORDS = {"just", "tonight", "now", "today"}
+DETECTION_KEY = "crisis_detection"
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_FILE = "crisis_model.joblib"
 
-ME = {"IN": ["me", "us", "my", "mum", "mom", "kids", "children", "son", "daughter"]}
-HARM_NOW = ["hitting", "hurting", "attacking", "beating", "choking", "strangling",
-            "punching", "kicking", "stabbing", "raping", "touching", "threatening"]
+SURE, ASK = "crisis", "ask"
+UNCLEAR = "unclear"  # a kind of danger not known: the crisis reply names every line
 
-# (kind, strength, patterns). "strong": counts unless negated. "present": also needs
-# no conference and no past context. "recent": needs a word saying it just happened.
-RULES = [
-    ("suicide", "strong", [
-        [{"LEMMA": "kill"}, {"LOWER": {"IN": ["myself", "meself", "myslef"]}}],
-        [{"LEMMA": "end"}, {"LOWER": "my"}, {"LOWER": "life"}],
-        [{"LEMMA": "end"}, {"LOWER": "it"}, {"LOWER": "all"}],
-        [{"LOWER": {"IN": ["suicide", "suicidal", "overdose"]}}],
-        [{"LEMMA": {"IN": ["hurt", "harm", "cut", "kill"]}}, {"LOWER": "myself"}],
-        [{"LOWER": "self"}, {"LOWER": "-", "OP": "?"}, {"LOWER": "harm"}],
-        [{"LEMMA": "want"}, {"LOWER": "to"}, {"LOWER": "die"}],
-        [{"LOWER": "wanna"}, {"LOWER": "die"}],
-        [{"LOWER": "better"}, {"LOWER": "off"}, {"OP": "*", "IS_ALPHA": True},
-         {"LOWER": {"IN": ["dead", "gone"]}}],
-        [{"LOWER": "better"}, {"LOWER": "off"}, {"LOWER": "without"}, {"LOWER": "me"}],
-        [{"LOWER": {"IN": ["n't", "not", "dont"]}}, {"LEMMA": "want"}, {"LOWER": "to"},
-         {"LOWER": {"IN": ["live", "be"]}}, {"LOWER": {"IN": ["alive", "here"]}, "OP": "?"}],
-        [{"LOWER": "no"}, {"LOWER": "reason"}, {"LOWER": "to"}, {"LOWER": "live"}],
-    ]),
-    ("sexual_harm", "recent", [
-        [{"LEMMA": "rape"}],
-        [{"LOWER": {"IN": ["sexually", "sexual"]}}, {"LEMMA": {"IN": ["assault", "abuse"]}}],
-    ]),
-    ("danger", "strong", [
-        [{"LOWER": {"IN": ["at", "outside", "by"]}}, {"LOWER": {"IN": ["my", "the", "our"]}},
-         {"LOWER": {"IN": ["door", "house", "window", "gate", "flat", "place"]}}],
-        [{"LOWER": {"IN": ["breaking", "trying", "banging", "kicking"]}},
-         {"LOWER": {"IN": ["in", "into", "down", "to", "on"]}},
-         {"LOWER": {"IN": ["my", "the", "our", "get"]}, "OP": "?"},
-         {"LOWER": {"IN": ["door", "house", "in", "window"]}, "OP": "?"}],
-        [{"LOWER": {"IN": ["scared", "afraid", "fear"]}}, {"LOWER": "for"}, {"LOWER": "my"},
-         {"LOWER": "life"}],
-        [{"LOWER": {"IN": HARM_NOW}}, {"LOWER": ME}],
-        [{"LOWER": "being"}, {"LEMMA": {"IN": ["follow", "attack", "hurt", "hit", "stalk",
-                                               "threaten", "chase"]}}],
-        [{"LOWER": {"IN": ["following", "stalking", "chasing", "watching"]}},
-         {"LOWER": ME}],
-        [{"LOWER": "in"}, {"LOWER": "danger"}],
-        [{"LOWER": "not"}, {"LOWER": "safe"}, {"LOWER": {"IN": ["here", "now"]}}],
-        [{"LOWER": "not"}, {"LOWER": "safe"}, {"LOWER": "at"}, {"LOWER": "home"}],
-        [{"LOWER": "unsafe"}, {"LOWER": {"IN": ["here", "now"]}}],
-        [{"LOWER": {"IN": ["call", "ring", "get"]}}, {"LOWER": {"IN": ["the", "911"]}, "OP": "?"},
-         {"LOWER": {"IN": ["police", "cops", "111", "ambulance"]}}],
-    ]),
-    ("danger", "present", [
-        [{"LEMMA": "break"}, {"LOWER": {"IN": ["in", "into"]}}],
-        [{"LEMMA": {"IN": ["go", "gon"]}}, {"LOWER": {"IN": ["to", "na"]}, "OP": "?"},
-         {"LEMMA": {"IN": ["kill", "hurt", "attack", "stab", "shoot", "rape", "hit"]}},
-         {"LOWER": ME}],
-        [{"LEMMA": "threaten"}, {"LOWER": {"IN": ["me", "us", "to", "my"]}}],
-        [{"LOWER": {"IN": ["threat", "threats"]}}],
-        [{"LEMMA": {"IN": ["have", "get", "hold", "with"]}}, {"LOWER": {"IN": ["a", "his", "her"]}, "OP": "?"},
-         {"LOWER": {"IN": ["knife", "gun", "weapon", "machete", "bat", "axe"]}}],
-        [{"LOWER": "not"}, {"LOWER": "safe"}],
-        [{"LOWER": "unsafe"}],
-        [{"LEMMA": "kill"}, {"LOWER": ME}],
-        [{"LEMMA": {"IN": ["hit", "hurt", "attack", "stab", "punch", "choke", "strangle",
-                           "beat"]}}, {"LOWER": ME}],
-        [{"LEMMA": "follow"}, {"LOWER": ME}],
-    ]),
-]
-# A present-danger pattern needs a word like "now" when it is about something done to
-# the person (so "he hit me" said of last year is not read as happening now).
-NEEDS_RECENCY = {"hit", "hurt", "attack", "stab", "punch", "choke", "strangle", "beat",
-                 "follow"}
+
+@dataclass(frozen=True)
+class Decision:
+    tier: Optional[str]   # SURE, ASK or None
+    kind: Optional[str]   # danger, suicide, sexual_harm or unclear
+    calm: bool = False    # the rules saw a calm context
+
+
+def decide(rules: RuleVerdict, probability: float, model_kind: str,
+           intent: Optional[str], sure: float, ask: float) -> Decision:
+    """Combine the rules, the crisis classifier and the intent classifier."""
+    if rules.kind and rules.strong:
+        return Decision(SURE, rules.kind)
+    if rules.calm:
+        # The rules see a calm context (negation, the conference, the past), which a
+        # crisis can still mention ("my conference is next week but he just broke in"):
+        # never the crisis reply on the classifier's word alone, but ask.
+        return Decision(ASK, model_kind, calm=True) if probability >= ask else \
+            Decision(None, None, calm=True)
+    if probability >= sure:
+        return Decision(SURE, model_kind)
+    if rules.kind:
+        # Danger said as happening, in words that idioms use too ("he'll kill me", "my
+        # boss will kill me"), or with a "just" that may belong to something else ("the
+        # trial just finished"): the crisis reply if the classifier leans that way at all.
+        return Decision(SURE if probability >= ask else ASK, rules.kind)
+    if probability >= ask:
+        return Decision(ASK, model_kind)
+    if rules.unclear_kind:
+        return Decision(ASK, rules.unclear_kind)
+    if intent in (CRISIS_INTENT, POSSIBLE_DANGER_INTENT):
+        # The classifier's kind means little when it does not think it a crisis.
+        return Decision(ASK, UNCLEAR)
+    return Decision(None, None)
 
 
 @DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
 class CrisisDetector(GraphComponent, IntentClassifier):
-    """Sets the intent to `crisis` when a message clearly signals danger."""
+    """Sets the intent to `crisis` or `possible_danger` when a message signals danger."""
 
     @classmethod
     def required_components(cls) -> List[type]:
-        return [IntentClassifier]
+        # It must come after the intent classifiers in config.yml, but say so here and
+        # Rasa would refuse to train it, as its training needs nothing from them.
+        return []
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn", "spacy"]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # crisis and calm examples, by kind (read together with the NLU examples,
+            # every one of which but `crisis` and `possible_danger` is calm)
+            "examples": "data/crisis",
+            # probability of crisis from which the reply is the crisis reply ...
+            "sure_threshold": 0.8,
+            # ... and from which the assistant asks whether the person is in danger
+            "ask_threshold": 0.2,
+            # inverse regularisation strength of the classifier
+            "C": 10.0,
+        }
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "CrisisDetector":
-        return cls()
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The examples and the classifier's features live outside this class, so Rasa
+        must be told when they change, or it would reuse a cached model."""
+        digest = hashlib.sha256(Path(crisis_model.__file__).read_bytes())
+        folder = {**cls.get_default_config(), **config}["examples"]
+        for path in example_files(ROOT / folder):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
 
-    def __init__(self) -> None:
-        self._matcher: Optional[Matcher] = None
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "CrisisDetector":
+        return cls(config, model_storage, resource)
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, model: Optional[CrisisModel] = None) -> None:
+        self.config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+        self.rules = CrisisRules()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = training_examples(training_data, ROOT / self.config["examples"])
+        self.model = CrisisModel.train(texts, labels, c=self.config["C"])
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self.model.pipeline, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+             resource: Resource, execution_context: ExecutionContext,
+             **kwargs: Any) -> "CrisisDetector":
+        with model_storage.read_from(resource) as directory:
+            model = CrisisModel(joblib.load(directory / MODEL_FILE))
+        return cls(config, model_storage, resource, model)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            doc = message.get(SPACY_DOCS[TEXT])
-            if doc is None:
-                continue
-            verdict = self.verdict(doc)
-            if verdict in CRISIS_KINDS:
-                mark_crisis(message, verdict)
-            elif verdict == CALM and predicted_intent(message) == CRISIS_INTENT:
-                unmark_crisis(message)
+        typed = [m for m in messages if m.get(SPACY_DOCS[TEXT]) is not None]
+        if not typed or self.model is None:
+            return messages
+        scores = self.model.scores([m.get(TEXT) for m in typed])
+        for message, (probability, model_kind) in zip(typed, scores):
+            decision = self.decision(message, probability, model_kind)
+            message.set(DETECTION_KEY, {"probability": round(probability, 3),
+                                        "tier": decision.tier, "kind": decision.kind},
+                        add_to_output=True)
+            if decision.tier == SURE:
+                mark(message, CRISIS_INTENT, decision.kind)
+            elif decision.tier == ASK:
+                mark(message, POSSIBLE_DANGER_INTENT, decision.kind)
+            elif decision.calm and predicted_intent(message) in (
+                    CRISIS_INTENT, POSSIBLE_DANGER_INTENT):
+                unmark(message)
         return messages
 
-    def crisis_kind(self, doc: Any) -> Optional[str]:
-        """The kind of crisis the rules find in a spaCy doc, or None."""
-        verdict = self.verdict(doc)
-        return verdict if verdict in CRISIS_KINDS else None
-
-    def verdict(self, doc: Any) -> Optional[str]:
-        """A kind of crisis; CALM when the rules can tell it is not one; else None."""
-        if self._matcher is None or self._matcher.vocab is not doc.vocab:
-            self._matcher = build_matcher(doc.vocab)
-        words = {token.lower_ for token in doc}
-        conference = bool(words & CONFERENCE_WORDS)
-        past = bool(words & PAST_WORDS)
-        recent = bool(words & RECENT_WORDS) or "right now" in doc.text.lower()
-        calm = conference
-        for match_id, start, end in self._matcher(doc):
-            kind, strength = doc.vocab.strings[match_id].split(":")
-            if negated(doc, start):
-                calm = True
-                continue
-            if strength == "recent" and not recent:
-                calm = True
-                continue
-            if strength == "present":
-                if conference or (past and not recent):
-                    calm = True
-                    continue
-                if doc[start].lemma_ in NEEDS_RECENCY and not recent:
-                    calm = True
-                    continue
-            return kind
-        return CALM if calm else None
+    def decision(self, message: Message, probability: float, model_kind: str) -> Decision:
+        return decide(self.rules.verdict(message.get(SPACY_DOCS[TEXT])), probability,
+                      model_kind, predicted_intent(message),
+                      self.config["sure_threshold"], self.config["ask_threshold"])
 
 
-def build_matcher(vocab: Any) -> Matcher:
-    matcher = Matcher(vocab)
-    for kind, strength, patterns in RULES:
-        matcher.add(f"{kind}:{strength}", patterns)
-    return matcher
-
-
-def negated(doc: Any, start: int) -> bool:
-    """A negation in the three words before the match ("he is not at my door")."""
-    if doc[start].lower_ in NEGATIONS:  # the pattern itself starts with the negation
-        return False
-    return any(token.lower_ in NEGATIONS for token in doc[max(0, start - 3):start])
+def training_examples(training_data: TrainingData, folder: Path):
+    """(texts, labels): the examples in `folder`, and every NLU example of an intent
+    other than `crisis` and `possible_danger` as a calm one."""
+    examples = read_examples(example_files(folder))
+    texts = [e.text for e in examples]
+    labels = [e.label for e in examples]
+    for message in training_data.intent_examples:
+        if message.get(INTENT) not in (CRISIS_INTENT, POSSIBLE_DANGER_INTENT):
+            texts.append(message.get(TEXT))
+            labels.append(CALM)
+    return texts, labels
 
 
 def predicted_intent(message: Message) -> Optional[str]:
     return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
 
 
-def unmark_crisis(message: Message) -> None:
+def unmark(message: Message) -> None:
+    """Not a crisis after all: say "not sure I understood" rather than guess."""
     not_sure = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
     message.set(INTENT, not_sure, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [not_sure] + (message.get(INTENT_RANKING_KEY) or []),
                 add_to_output=True)
 
 
-def mark_crisis(message: Message, kind: str) -> None:
-    crisis = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+def mark(message: Message, intent: str, kind: Optional[str]) -> None:
+    """Set the intent, keeping what the other classifiers ranked below it."""
+    top = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-               if r.get(INTENT_NAME_KEY) != CRISIS_INTENT]
-    message.set(INTENT, crisis, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [crisis] + ranking, add_to_output=True)
-    entities = message.get(ENTITIES) or []
-    entities.append({"entity": KIND_ENTITY, "value": kind, "start": 0,
-                     "end": len(message.get(TEXT) or ""), "extractor": "CrisisDetector"})
-    message.set(ENTITIES, entities, add_to_output=True)
+               if r.get(INTENT_NAME_KEY) not in (CRISIS_INTENT, POSSIBLE_DANGER_INTENT)]
+    message.set(INTENT, top, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+    if kind:  # always, for a crisis: the reply must not fit the kind of an earlier one
+        entities = message.get(ENTITIES) or []
+        entities.append({"entity": KIND_ENTITY, "value": kind, "start": 0,
+                         "end": len(message.get(TEXT) or ""), "extractor": "CrisisDetector"})
+        message.set(ENTITIES, entities, add_to_output=True)

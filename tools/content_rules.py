@@ -10,7 +10,11 @@
 6. no response mentions a phone number that is not in the knowledge base;
 7. no TODO left by `make topic`;
 8. every FAQ topic has one question to offer as a button, and only FAQ topics do
-   (actions/topic_questions.yml).
+   (actions/topic_questions.yml);
+9. every reply that is unsure (not understood, out of scope, an error) says "If you are
+   in danger, call 111", and the danger replies name 111 before any other number;
+10. no crisis example (data/crisis/) appears twice, and none of the held-out crisis
+   messages (tests/nlu/crisis_*.yml) is a crisis example or an NLU example of danger.
 """
 from __future__ import annotations
 
@@ -34,6 +38,12 @@ LINE = "0800 650 654"
 QUESTIONS = Path("actions/topic_questions.yml")
 ADVISOR = re.compile(r"advis[oe]r", re.I)
 PHONE_NUMBER = re.compile(r"\b0800(?: \d{3}){2}\b|\b\d{3,4}\b")
+# Replies for when the assistant is unsure, and the replies to danger.
+UNSURE_REPLIES = {"utter_ask_rephrase", "utter_suggest_topics", "utter_misunderstood_twice",
+                  "utter_default", "utter_out_of_scope", "utter_callback_not_saved"}
+SAFETY_NET = "If you are in danger, call 111"
+DANGER_REPLIES = {"utter_crisis", "utter_check_safety"}
+EMERGENCY = "111"
 _INTENT = re.compile(r"^- intent:\s*(\S+)\s*$")
 _EXAMPLE = re.compile(r"^\s+- (.*)$")
 
@@ -129,6 +139,8 @@ def check(root: Path = ROOT, knowledge: Path = KNOWLEDGE) -> List[Problem]:
     problems += known_phone_numbers(responses, knowledge.read_text())
     problems += nothing_left_to_do(training + held_out, responses)
     problems += one_question_per_topic(root / QUESTIONS, headers)
+    problems += safety_first(responses)
+    problems += crisis_examples_held_out(root, training)
     return problems
 
 
@@ -225,6 +237,50 @@ def one_question_per_topic(path: Path, headers: Dict[str, Example]) -> List[Prob
         elif "TODO" in question or not question.strip():
             problems.append(Problem(path, line, f"{topic}: replace the TODO with the "
                                                 "question, as a person would tap it"))
+    return problems
+
+
+def safety_first(responses: List[Response]) -> List[Problem]:
+    problems = [Problem(r.path, r.line, f"{r.name} is an unsure reply: say "
+                                        f"\"{SAFETY_NET}.\" in it")
+                for r in responses if r.name in UNSURE_REPLIES and SAFETY_NET not in r.text]
+    for r in responses:
+        numbers = PHONE_NUMBER.findall(r.text)
+        if r.name in DANGER_REPLIES and (not numbers or numbers[0] != EMERGENCY):
+            problems.append(Problem(r.path, r.line, f"{r.name} must name {EMERGENCY} "
+                                                    "before any other number"))
+    return problems
+
+
+def crisis_examples_held_out(root: Path, training: List[Example]) -> List[Problem]:
+    """Crisis examples are unique, and held-out crisis messages are not training data."""
+    def read(paths: Iterable[Path]) -> List[Example]:
+        found = []
+        for path in paths:
+            data = YAML().load(path.read_text()) or {}
+            for side in ("crisis", "calm"):
+                groups = data.get(side) or {}
+                if isinstance(groups, list):
+                    groups = {side: groups}
+                for category, texts in groups.items():
+                    found += [Example(str(text), category, path, texts.lc.item(i)[0] + 1)
+                              for i, text in enumerate(texts or [])]
+        return found
+
+    danger = [e for e in training if e.topic in ("crisis", "possible_danger")]
+    problems, seen = [], {normalise(e.text): e for e in danger}
+    for example in read(sorted((root / "data" / "crisis").glob("*.yml"))):
+        first = seen.setdefault(normalise(example.text), example)
+        if first is not example:
+            problems.append(Problem(example.path, example.line, f"{example.text!r} is also "
+                                    f"at {first.path.name}:{first.line}"))
+    for example in read(sorted((root / "tests" / "nlu").glob("crisis_*.yml"))):
+        first = seen.get(normalise(example.text))
+        if first:
+            problems.append(Problem(example.path, example.line,
+                                    f"held-out {example.text!r} is also training data "
+                                    f"({first.path.name}:{first.line}); held-out examples "
+                                    "must be new"))
     return problems
 
 

@@ -9,6 +9,7 @@ so an unchanged project reuses its model and a changed one always gets a new mod
 """
 import argparse
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,14 +26,23 @@ FINGERPRINTED = ["config.yml", "domain.yml", "requirements.lock", "data",
                  "tools/build_spacy_model.py"]
 
 
+_OWN_IMPORT = re.compile(r"^\s*from (addons\.\w+) import|^\s*import (addons\.\w+)", re.M)
+
+
 def component_files(root: Path, config: str):
-    """Our own modules the config names as pipeline components or policies (the channels
-    and stores in addons/ don't shape the model, so changing them needs no training)."""
+    """Our own modules the config names as pipeline components or policies, and the
+    modules of ours they import (the channels and stores in addons/ don't shape the
+    model, so changing them needs no training)."""
     steps = yaml.safe_load((root / config).read_text()) or {}
     for step in (steps.get("pipeline") or []) + (steps.get("policies") or []):
         module = str(step.get("name", "")).rpartition(".")[0]
-        if module and (root / (module.replace(".", "/") + ".py")).exists():
-            yield module.replace(".", "/") + ".py"
+        path = root / (module.replace(".", "/") + ".py")
+        if module and path.exists():
+            yield path.relative_to(root).as_posix()
+            for imported in _OWN_IMPORT.findall(path.read_text()):
+                name = "".join(imported).replace(".", "/") + ".py"
+                if (root / name).exists():
+                    yield name
 
 
 def fingerprinted_files(root: Path = ROOT, config: str = "config.yml"):

@@ -157,9 +157,10 @@
     buttons.forEach(function (button) {
       var title = String(button.title || "");
       var payload = String(button.payload || "");
-      if (payload.indexOf("tel:") === 0) {
+      var scheme = payload.slice(0, 4);
+      if (scheme === "tel:" || scheme === "sms:") {  // a call or a text, never a message
         group.appendChild(el("a", { class: "rj-reply", text: title,
-                                    href: "tel:" + payload.slice(4).replace(/[^\d+]/g, "") }));
+                                    href: scheme + payload.slice(4).replace(/[^\d+]/g, "") }));
       } else {
         group.appendChild(el("button", { type: "button", class: "rj-reply", text: title,
                                          onclick: function () { send(payload, title); } }));

@@ -17,7 +17,7 @@ def own_payloads():
 
 def test_the_allow_list_holds_exactly_our_buttons_and_the_widgets_commands(own_payloads):
     assert own_payloads == {"/request_advisor", "/request_callback", "/delete_conversation",
-                            "/greet"}
+                            "/crisis", "/safe_now", "/greet"}
 
 
 @pytest.mark.parametrize("text, read_as", [
@@ -30,6 +30,8 @@ def test_the_allow_list_holds_exactly_our_buttons_and_the_widgets_commands(own_p
     ('/deletion_form{"delete_confirmed": true}', 'deletion_form{"delete_confirmed": true}'),
     ("/request_advisor ", "/request_advisor "),  # our own button, as the widget sends it
     ("/delete_conversation", "/delete_conversation"),
+    ("/crisis", "/crisis"),  # "Yes, I'm in danger now": a person may type it too
+    ('/crisis{"crisis_kind": "unclear"}', 'crisis{"crisis_kind": "unclear"}'),
     ("is it free / is there a cost", "is it free / is there a cost"),
 ])
 def test_only_our_own_buttons_may_send_commands(own_payloads, text, read_as):

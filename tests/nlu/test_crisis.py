@@ -1,38 +1,60 @@
-"""Every held-out crisis message is treated as a crisis; calm ones are not."""
-from pathlib import Path
+"""Danger is recognised in held-out messages nobody tuned on, and calm ones are left calm.
 
+Three held-out sets (tools/crisis_eval.py reads them): the first 80 messages, a set
+written by kind before any tuning, and a confirmation set written after it. A crisis message is caught when it gets the crisis
+reply or "are you in danger right now?"; a calm message is a false alarm if it gets
+either, and must never get the crisis reply alone.
+"""
 import pytest
 import spacy
-import yaml
 
-from addons.crisis import CrisisDetector
+from addons.crisis import ASK, SURE, decide
+from addons.crisis_rules import CrisisRules, RuleVerdict
 from tests.conftest import METRICS
-from tools import build_spacy_model, nlu_eval
+from tools import build_spacy_model, crisis_eval
 
-MESSAGES = yaml.safe_load((Path(__file__).parent / "crisis_messages.yml").read_text())
-MAX_CALM_TREATED_AS_CRISIS = 1
-
-
-def treated_as_crisis(agent, texts):
-    predictions = nlu_eval.predict(agent, [(text, "crisis") for text in texts])
-    return [p.text for p in predictions if p.predicted == "crisis"]
+MIN_RECALL = 0.98
+MAX_FALSE_ALARMS = 0.03
+SIZES = {"crisis_messages": (40, 40), "crisis_held_out": (150, 150),
+         "crisis_confirm": (150, 150)}
 
 
-def test_the_held_out_sets_are_big_enough():
-    assert len(MESSAGES["crisis"]) >= 40 and len(MESSAGES["calm"]) >= 40
+@pytest.fixture(scope="module", params=crisis_eval.HELD_OUT_SETS, ids=lambda p: p.stem)
+def held_out(request, agent):
+    messages = crisis_eval.read_set(request.param)
+    return request.param.stem, messages, crisis_eval.outcomes(agent, messages)
 
 
-def test_every_crisis_message_is_treated_as_a_crisis(agent):
-    caught = treated_as_crisis(agent, MESSAGES["crisis"])
-    missed = sorted(set(MESSAGES["crisis"]) - set(caught))
-    METRICS["crisis recall"] = f"{len(caught)}/{len(MESSAGES['crisis'])}"
-    assert not missed
+def test_the_held_out_sets_are_big_enough(held_out):
+    name, messages, _ = held_out
+    crisis, calm = SIZES[name]
+    assert sum(m.side == "crisis" for m in messages) >= crisis
+    assert sum(m.side == "calm" for m in messages) >= calm
 
 
-def test_calm_messages_about_safety_at_the_conference_are_not_crises(agent):
-    flagged = treated_as_crisis(agent, MESSAGES["calm"])
-    METRICS["calm messages treated as crisis"] = f"{len(flagged)}/{len(MESSAGES['calm'])}"
-    assert len(flagged) <= MAX_CALM_TREATED_AS_CRISIS, flagged
+def test_crisis_messages_are_caught(held_out):
+    name, _, results = held_out
+    figures = crisis_eval.figures(results)
+    METRICS[f"{name}: crisis caught"] = (f"{figures.caught}/{figures.crisis} "
+                                         f"({figures.crisis_reply} with the crisis reply)")
+    missed = [r.message.text for r in results if r.message.side == "crisis" and not r.flagged]
+    assert figures.recall >= MIN_RECALL, missed
+
+
+def test_calm_messages_are_rarely_treated_as_danger(held_out):
+    name, _, results = held_out
+    figures = crisis_eval.figures(results)
+    METRICS[f"{name}: calm treated as danger"] = f"{figures.false_alarms}/{figures.calm}"
+    alarms = [(r.message.text, r.treatment) for r in results
+              if r.message.side == "calm" and r.flagged]
+    assert figures.false_alarm_rate <= MAX_FALSE_ALARMS, alarms
+
+
+def test_no_calm_message_gets_only_the_crisis_reply(held_out):
+    _, _, results = held_out
+    only = [r.message.text for r in results if r.message.side == "calm"
+            and r.treatment == crisis_eval.CRISIS and not r.answered]
+    assert not only
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +64,8 @@ def nlp():
 
 @pytest.fixture(scope="module")
 def rules(nlp):
-    detector = CrisisDetector()
-    return lambda text: detector.crisis_kind(nlp(text.lower()))
+    detector = CrisisRules()
+    return lambda text: detector.verdict(nlp(text.lower()))
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -55,36 +77,39 @@ def rules(nlp):
     ("i was just raped", "sexual_harm"),
 ])
 def test_the_rules_name_the_kind_of_crisis(rules, text, kind):
-    assert rules(text) == kind
+    assert rules(text).kind == kind
 
 
 @pytest.mark.parametrize("text", [
     "he is not at my door",              # negated
     "what if he threatens me at the conference",  # about the conference
     "he threatened me last year",        # in the past
-    "he hit me",                         # could be long ago: "just" would make it one
     "i was raped years ago, can i do rj",  # not just happened
     "will i be safe at the meeting",
 ])
-def test_the_rules_leave_calm_messages_alone(rules, text):
-    assert rules(text) is None
+def test_the_rules_see_calm_messages(rules, text):
+    verdict = rules(text)
+    assert verdict.kind is None and verdict.unclear_kind is None
 
 
-def test_a_calm_verdict_overrules_the_classifier_and_a_crisis_phrase_overrules_it_too(nlp):
-    from rasa.shared.nlu.training_data.message import Message
+@pytest.mark.parametrize("text, kind", [
+    ("he hit me", "danger"),             # could be long ago: worth asking
+    ("i was raped", "sexual_harm"),
+])
+def test_danger_words_without_a_now_are_unclear(rules, text, kind):
+    assert rules(text) == RuleVerdict(unclear_kind=kind)
 
-    detector = CrisisDetector()
 
-    def run(text, intent):
-        message = Message(data={"text": text, "text_spacy_doc": nlp(text),
-                                "intent": {"name": intent, "confidence": 0.9},
-                                "intent_ranking": [{"name": intent, "confidence": 0.9}]})
-        return detector.process([message])[0]
-
-    calm = run("he is not at my door anymore", "crisis")
-    assert calm.get("intent")["name"] == "nlu_fallback"
-    danger = run("he is at my door", "faq")
-    assert danger.get("intent") == {"name": "crisis", "confidence": 1.0}
-    assert {"entity": "crisis_kind", "value": "danger"}.items() <= danger.get("entities")[0].items()
-    unrelated = run("is it free", "faq")
-    assert unrelated.get("intent")["name"] == "faq"
+@pytest.mark.parametrize("rules, probability, intent, expected", [
+    (RuleVerdict(kind="suicide"), 0.0, "faq", (SURE, "suicide")),   # rules alone suffice
+    (RuleVerdict(), 0.9, "faq", (SURE, "danger")),                  # classifier alone too
+    (RuleVerdict(calm=True), 0.5, "crisis", (None, None)),          # calm context wins
+    (RuleVerdict(calm=True), 0.95, "faq", (ASK, "danger")),         # unless very sure: ask
+    (RuleVerdict(), 0.4, "faq", (ASK, "danger")),                   # moderately sure: ask
+    (RuleVerdict(unclear_kind="sexual_harm"), 0.1, "faq", (ASK, "sexual_harm")),
+    (RuleVerdict(), 0.1, "crisis", (ASK, "danger")),                # the intent classifier
+    (RuleVerdict(), 0.1, "faq", (None, None)),
+])
+def test_the_judges_combine(rules, probability, intent, expected):
+    decision = decide(rules, probability, "danger", intent, sure=0.6, ask=0.3)
+    assert (decision.tier, decision.kind) == expected

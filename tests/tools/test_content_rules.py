@@ -114,3 +114,40 @@ def test_a_question_for_a_topic_that_does_not_exist(tmp_path):
 def test_a_questions_file_that_is_not_topic_lines(tmp_path, questions):
     [problem] = problems(project(tmp_path, questions=questions))
     assert problem.startswith("actions/topic_questions.yml:1: ")
+
+
+def with_domain_response(root: Path, name: str, text: str) -> Path:
+    with open(root / "domain.yml", "a") as domain:
+        domain.write(f'  {name}:\n  - text: "{text}"\n')
+    return root
+
+
+def test_an_unsure_reply_without_the_safety_net(tmp_path):
+    root = with_domain_response(project(tmp_path), "utter_ask_rephrase",
+                                "Say it another way? Call 0800 650 654 or an advisor.")
+    [problem] = problems(root)
+    assert problem.startswith("domain.yml:5: utter_ask_rephrase is an unsure reply")
+
+
+def test_a_danger_reply_that_does_not_name_111_first(tmp_path):
+    root = with_domain_response(project(tmp_path), "utter_crisis",
+                                "Call 1737, or 111, or 0800 650 654 for an advisor.")
+    [problem] = problems(root)
+    assert problem == "domain.yml:5: utter_crisis must name 111 before any other number"
+
+
+def crisis_file(root: Path, folder: str, name: str, lines: str) -> None:
+    (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / folder / name).write_text(lines)
+
+
+def test_a_crisis_example_twice_and_a_held_out_one_in_training(tmp_path):
+    root = project(tmp_path)
+    crisis_file(root, "data/crisis", "crisis.yml",
+                'crisis:\n  intruder:\n  - "hes in the house"\n  - "Hes in the house!"\n')
+    crisis_file(root, "tests/nlu", "crisis_held_out.yml",
+                'crisis:\n  intruder:\n  - "he\'s in the house"\n  - "new one"\n')
+    assert problems(root) == [
+        "data/crisis/crisis.yml:4: 'Hes in the house!' is also at crisis.yml:3",
+        "tests/nlu/crisis_held_out.yml:3: held-out \"he's in the house\" is also training "
+        "data (crisis.yml:3); held-out examples must be new"]

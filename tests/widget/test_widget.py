@@ -69,6 +69,29 @@ def test_the_advisor_link_in_the_header_offers_a_call_or_a_callback(page):
     expect(page.locator(BOT).last).to_contain_text("by phone or by email")
 
 
+def test_unclear_danger_is_asked_about_and_both_answers_work(page):
+    open_chat(page)
+    question = ask(page, "i'm scared")
+    expect(question).to_contain_text("Are you in danger right now?")
+    replies = page.locator(".rj-replies")
+    expect(replies.get_by_role("link", name="Call 111")).to_have_attribute("href", "tel:111")
+    replies.get_by_role("button", name="No, I'm safe").click()
+    expect(page.locator(BOT).last).to_contain_text("What would you like to know")
+    expect(page.locator(USER).last).to_have_text(re.compile("No, I'm safe"))
+
+    ask(page, "i'm scared")
+    page.locator(".rj-replies").get_by_role("button", name="Yes, I'm in danger now").click()
+    expect(page.locator(BOT).last).to_contain_text("If you are in danger right now, call 111")
+
+
+def test_the_crisis_reply_offers_a_call_and_a_text_as_links(page):
+    open_chat(page)
+    expect(ask(page, "i want to end my life")).to_contain_text("call 111")
+    replies = page.locator(".rj-replies")
+    expect(replies.get_by_role("link", name="Call 1737")).to_have_attribute("href", "tel:1737")
+    expect(replies.get_by_role("link", name="Text 1737")).to_have_attribute("href", "sms:1737")
+
+
 def test_a_reload_keeps_the_conversation_in_this_tab(page):
     open_chat(page)
     ask(page, "is it free")

@@ -1,0 +1,162 @@
+"""The crisis detector's rules: spaCy Matcher patterns on lemmas and lower-cased words.
+
+They see three things the crisis classifier cannot be trusted to see:
+- a clear crisis (danger now, suicide or self-harm, sexual harm that just happened);
+- danger words with nothing saying it is happening now ("he hit me", "i was raped"):
+  worth asking "are you in danger right now?", not worth an emergency reply on its own;
+- a calm context: a crisis phrase with a negation just before it ("he is not at my
+  door"), or a message about the conference ("what if he turns up at my house after the
+  meeting") or the past ("he threatened me last year") with nothing saying "now".
+
+Only the "strong" patterns make a crisis on their own; the others (words that idioms and
+stories use too: "he'll kill me", "just") need the classifier to lean the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from spacy.matcher import Matcher
+
+NEGATIONS = {"not", "n't", "never", "no", "nobody"}
+CONFERENCE_WORDS = {"conference", "meeting", "facilitator", "restorative", "rj", "fgc"}
+# ("back" and "may" are left out: "he's back", "he may come".)
+PAST_WORDS = {"ago", "last", "used", "past", "before", "previously", "once", "years",
+              "months", "childhood", "january", "february", "march", "april", "june",
+              "july", "august", "september", "october", "november", "december"}
+RECENT_WORDS = {"just", "tonight", "now", "today"}
+# "just" as a hedge, not a time: "just wondering", "just want to know".
+HEDGED_JUST = {"wondering", "want", "wanted", "wanna", "asking", "curious", "checking",
+               "need", "looking", "thinking", "info", "information", "a", "an", "the",
+               "trying", "interested", "reading"}
+# Past forms of the present-danger verbs: "someone broke into her unit" tells a story.
+PAST_FORMS = {"broke", "broken", "hit", "hurt", "attacked", "stabbed", "punched", "choked",
+              "strangled", "beat", "beaten", "followed", "threatened", "killed", "shot"}
+
+ME = {"IN": ["me", "us", "my", "mum", "mom", "kids", "children", "son", "daughter"]}
+HARM_NOW = ["hitting", "hurting", "attacking", "beating", "choking", "strangling",
+            "punching", "kicking", "stabbing", "raping", "touching", "threatening"]
+
+# (kind, strength, patterns). "strong": a crisis on its own. "present": needs the
+# classifier to agree. "recent": needs a word saying it just happened, and the classifier.
+RULES = [
+    ("suicide", "strong", [
+        [{"LEMMA": "kill"}, {"LOWER": {"IN": ["myself", "meself", "myslef"]}}],
+        [{"LEMMA": "end"}, {"LOWER": "my"}, {"LOWER": "life"}],
+        [{"LEMMA": "end"}, {"LOWER": "it"}, {"LOWER": "all"}],
+        [{"LOWER": {"IN": ["suicide", "suicidal", "overdose"]}}],
+        [{"LEMMA": {"IN": ["hurt", "harm", "cut", "kill"]}}, {"LOWER": "myself"}],
+        [{"LOWER": "self"}, {"LOWER": "-", "OP": "?"}, {"LOWER": "harm"}],
+        [{"LEMMA": "want"}, {"LOWER": "to"}, {"LOWER": "die"}],
+        [{"LOWER": "wanna"}, {"LOWER": "die"}],
+        [{"LOWER": "better"}, {"LOWER": "off"}, {"OP": "*", "IS_ALPHA": True},
+         {"LOWER": {"IN": ["dead", "gone"]}}],
+        [{"LOWER": "better"}, {"LOWER": "off"}, {"LOWER": "without"}, {"LOWER": "me"}],
+        [{"LOWER": {"IN": ["n't", "not", "dont"]}}, {"LEMMA": "want"}, {"LOWER": "to"},
+         {"LOWER": {"IN": ["live", "be"]}}, {"LOWER": {"IN": ["alive", "here"]}, "OP": "?"}],
+        [{"LOWER": "no"}, {"LOWER": "reason"}, {"LOWER": "to"}, {"LOWER": "live"}],
+    ]),
+    ("sexual_harm", "recent", [
+        [{"LEMMA": "rape"}],
+        [{"LOWER": {"IN": ["sexually", "sexual"]}}, {"LEMMA": {"IN": ["assault", "abuse"]}}],
+    ]),
+    ("danger", "strong", [
+        [{"LOWER": {"IN": ["at", "outside", "by"]}}, {"LOWER": {"IN": ["my", "the", "our"]}},
+         {"LOWER": {"IN": ["door", "house", "window", "gate", "flat", "place"]}}],
+        [{"LOWER": {"IN": ["breaking", "trying", "banging", "kicking"]}},
+         {"LOWER": {"IN": ["in", "into", "down", "to", "on"]}},
+         {"LOWER": {"IN": ["my", "the", "our", "get"]}, "OP": "?"},
+         {"LOWER": {"IN": ["door", "house", "in", "window"]}, "OP": "?"}],
+        [{"LOWER": {"IN": ["scared", "afraid", "fear"]}}, {"LOWER": "for"}, {"LOWER": "my"},
+         {"LOWER": "life"}],
+        [{"LOWER": {"IN": HARM_NOW}}, {"LOWER": ME}],
+        [{"LOWER": "being"}, {"LEMMA": {"IN": ["follow", "attack", "hurt", "hit", "stalk",
+                                               "threaten", "chase"]}}],
+        [{"LOWER": {"IN": ["following", "stalking", "chasing", "watching"]}},
+         {"LOWER": ME}],
+        [{"LOWER": "in"}, {"LOWER": "danger"}],
+        [{"LOWER": "not"}, {"LOWER": "safe"}, {"LOWER": {"IN": ["here", "now"]}}],
+        [{"LOWER": "not"}, {"LOWER": "safe"}, {"LOWER": "at"}, {"LOWER": "home"}],
+        [{"LOWER": "unsafe"}, {"LOWER": {"IN": ["here", "now"]}}],
+        [{"LOWER": {"IN": ["call", "ring", "get"]}}, {"LOWER": {"IN": ["the", "911"]}, "OP": "?"},
+         {"LOWER": {"IN": ["police", "cops", "111", "ambulance"]}}],
+    ]),
+    ("danger", "present", [
+        [{"LEMMA": "break"}, {"LOWER": {"IN": ["in", "into"]}}],
+        [{"LEMMA": {"IN": ["go", "gon"]}}, {"LOWER": {"IN": ["to", "na"]}, "OP": "?"},
+         {"LEMMA": {"IN": ["kill", "hurt", "attack", "stab", "shoot", "rape", "hit"]}},
+         {"LOWER": ME}],
+        [{"LEMMA": "threaten"}, {"LOWER": {"IN": ["me", "us", "to", "my"]}}],
+        [{"LOWER": {"IN": ["threat", "threats"]}}],
+        [{"LEMMA": {"IN": ["have", "get", "hold", "with"]}}, {"LOWER": {"IN": ["a", "his", "her"]}, "OP": "?"},
+         {"LOWER": {"IN": ["knife", "gun", "weapon", "machete", "bat", "axe"]}}],
+        [{"LOWER": "not"}, {"LOWER": "safe"}],
+        [{"LOWER": "unsafe"}],
+        # not "killing me": "this wait is killing me" is an idiom far more often
+        [{"LOWER": {"IN": ["kill", "kills"]}}, {"LOWER": ME}],
+        [{"LEMMA": {"IN": ["hit", "hurt", "attack", "stab", "punch", "choke", "strangle",
+                           "beat"]}}, {"LOWER": ME}],
+        [{"LEMMA": "follow"}, {"LOWER": ME}],
+    ]),
+]
+# A present-danger pattern needs a word like "now" when it is about something done to
+# the person (so "he hit me" said of last year is not read as happening now).
+NEEDS_RECENCY = {"hit", "hurt", "attack", "stab", "punch", "choke", "strangle", "beat",
+                 "follow"}
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    """What the rules see in one message."""
+    kind: Optional[str] = None         # a crisis of this kind ...
+    strong: bool = False               # ... that needs no second opinion
+    unclear_kind: Optional[str] = None  # danger words, but nothing says it is happening now
+    calm: bool = False                 # negated, about the conference, or in the past
+
+
+class CrisisRules:
+    """The Matcher, built once per spaCy vocabulary."""
+
+    def __init__(self) -> None:
+        self._matcher: Optional[Matcher] = None
+
+    def verdict(self, doc: Any) -> RuleVerdict:
+        if self._matcher is None or self._matcher.vocab is not doc.vocab:
+            self._matcher = build_matcher(doc.vocab)
+        words = {token.lower_ for token in doc}
+        conference = bool(words & CONFERENCE_WORDS)
+        past = bool(words & PAST_WORDS) or any(
+            t.like_num and len(t.text) == 4 and t.text[:2] in ("19", "20") for t in doc)
+        recent = "right now" in doc.text.lower() or any(
+            t.lower_ in RECENT_WORDS and not (t.lower_ == "just" and t.i + 1 < len(doc)
+                                              and doc[t.i + 1].lower_ in HEDGED_JUST)
+            for t in doc)
+        # About the conference or the past, with nothing saying it is happening now.
+        context = (conference or past) and not recent
+        calm, unclear = context, None
+        for match_id, start, end in self._matcher(doc):
+            kind, strength = doc.vocab.strings[match_id].split(":")
+            if context or negated(doc, start):
+                calm = True
+            elif strength == "strong":
+                return RuleVerdict(kind=kind, strong=True)
+            elif not recent and (strength == "recent" or doc[start].lemma_ in NEEDS_RECENCY
+                                 or doc[start].lower_ in PAST_FORMS):
+                unclear = unclear or kind  # "he hit me", "i was raped": when?
+            else:
+                return RuleVerdict(kind=kind)
+        return RuleVerdict(unclear_kind=None if calm else unclear, calm=calm)
+
+
+def build_matcher(vocab: Any) -> Matcher:
+    matcher = Matcher(vocab)
+    for kind, strength, patterns in RULES:
+        matcher.add(f"{kind}:{strength}", patterns)
+    return matcher
+
+
+def negated(doc: Any, start: int) -> bool:
+    """A negation in the three words before the match ("he is not at my door")."""
+    if doc[start].lower_ in NEGATIONS:  # the pattern itself starts with the negation
+        return False
+    return any(token.lower_ in NEGATIONS for token in doc[max(0, start - 3):start])

@@ -1,0 +1,237 @@
+"""How well is danger recognised? Crisis recall and calm false alarms, per kind.
+
+    python -m tools.crisis_eval [--folds 5]      # also part of `make evaluate`
+
+1. Each held-out set (tests/nlu/crisis_*.yml) through the trained model, as the assistant would treat each message:
+   - "crisis": the crisis reply (111 first), with the answer too when the message also
+     asked something the assistant understood;
+   - "ask": "are you in danger right now?", with 111 in the question;
+   - anything else: not treated as danger.
+   A crisis message is caught if it gets either; a calm message is a false alarm if it
+   gets either, and the worst case is a calm message that gets only the crisis reply.
+2. k-fold cross-validation of the crisis detector (rules and classifier) on its
+   training examples (data/crisis/ and the calm NLU examples).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+# The first 80 messages; a set written by kind before any tuning; and a confirmation set
+# written after tuning, by an author who saw neither the training data nor the other sets.
+HELD_OUT_SETS = [ROOT / "tests" / "nlu" / name for name in
+                 ("crisis_messages.yml", "crisis_held_out.yml", "crisis_confirm.yml")]
+CRISIS, ASK = "crisis", "ask"
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    side: str      # "crisis" or "calm"
+    category: str  # the kind written in the set
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: Message
+    treatment: Optional[str]  # CRISIS, ASK or None
+    answered: bool = False    # the crisis reply came with an answer to a question
+
+    @property
+    def flagged(self) -> bool:
+        return self.treatment in (CRISIS, ASK)
+
+
+def read_set(path: Path) -> List[Message]:
+    """A set shaped `crisis: [...]` / `calm: [...]`, or by kind: `crisis: {kind: [...]}`."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    found = []
+    for side in ("crisis", "calm"):
+        groups = data.get(side) or []
+        if isinstance(groups, list):
+            groups = {"all": groups}
+        for category, texts in groups.items():
+            found += [Message(str(text), side, category) for text in texts or []]
+    return found
+
+
+def treatment(parse: Dict) -> Tuple[Optional[str], bool]:
+    from actions.safety_check import held_answer
+
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == "crisis":
+        return CRISIS, held_answer(parse) is not None
+    if intent == "possible_danger":
+        return ASK, False
+    return None, False
+
+
+def outcomes(agent, messages: Sequence[Message]) -> List[Outcome]:
+    async def run() -> List[Outcome]:
+        found = []
+        for message in messages:
+            found.append(Outcome(message, *treatment(await agent.parse_message(message.text))))
+        return found
+
+    return asyncio.run(run())
+
+
+@dataclass
+class Figures:
+    crisis: int = 0
+    caught: int = 0
+    crisis_reply: int = 0
+    calm: int = 0
+    false_alarms: int = 0      # asked or given the crisis reply
+    calm_crisis_reply: int = 0
+    only_crisis_reply: int = 0  # the crisis reply, without an answer
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.crisis if self.crisis else 1.0
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.false_alarms / self.calm if self.calm else 0.0
+
+    @property
+    def crisis_reply_rate(self) -> float:
+        """Calm messages given the crisis reply."""
+        return self.calm_crisis_reply / self.calm if self.calm else 0.0
+
+
+def figures(results: Sequence[Outcome]) -> Figures:
+    f = Figures()
+    for r in results:
+        if r.message.side == "crisis":
+            f.crisis += 1
+            f.caught += r.flagged
+            f.crisis_reply += r.treatment == CRISIS
+        else:
+            f.calm += 1
+            f.false_alarms += r.flagged
+            f.calm_crisis_reply += r.treatment == CRISIS
+            f.only_crisis_reply += r.treatment == CRISIS and not r.answered
+    return f
+
+
+def per_category(results: Sequence[Outcome]) -> Dict[Tuple[str, str], Tuple[int, int]]:
+    """(side, category) -> (flagged, total)."""
+    counts: Dict[Tuple[str, str], List[int]] = defaultdict(lambda: [0, 0])
+    for r in results:
+        counts[(r.message.side, r.message.category)][0] += r.flagged
+        counts[(r.message.side, r.message.category)][1] += 1
+    return {key: (flagged, total) for key, (flagged, total) in sorted(counts.items())}
+
+
+def cross_validate(folds: int = 5, seed: int = 42) -> List[Outcome]:
+    """Every training example, judged by rules and a classifier trained without it."""
+    import spacy
+    from sklearn.model_selection import StratifiedKFold
+
+    from addons.crisis import CrisisDetector, decide
+    from addons.crisis_model import REPLY_KIND, CrisisModel, example_files, read_examples
+    from addons.crisis_rules import CrisisRules
+    from rasa.shared.nlu.training_data.loading import load_data
+    from tools import build_spacy_model
+
+    config = CrisisDetector.get_default_config()
+    config.update(detector_config())
+    examples = read_examples(example_files(ROOT / config["examples"]))
+    texts = [e.text for e in examples]
+    labels = [e.label for e in examples]
+    messages = [Message(e.text, "crisis" if e.category in REPLY_KIND else "calm",
+                        e.category) for e in examples]
+    for m in load_data(str(ROOT / "data" / "nlu")).intent_examples:
+        if m.get("intent") not in ("crisis", "possible_danger"):
+            texts.append(m.get("text"))
+            labels.append("calm")
+            messages.append(Message(m.get("text"), "calm", "nlu_examples"))
+    nlp = spacy.load(build_spacy_model.ensure())
+    docs = list(nlp.pipe(t.lower() for t in texts))
+    rules = CrisisRules()
+    verdicts = [rules.verdict(doc) for doc in docs]
+    found: List[Optional[Outcome]] = [None] * len(texts)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train, test in splitter.split(texts, labels):
+        model = CrisisModel.train([texts[i] for i in train], [labels[i] for i in train],
+                                  c=config["C"])
+        for i, (probability, kind) in zip(test, model.scores([texts[i] for i in test])):
+            decision = decide(verdicts[i], probability, kind, None,
+                              config["sure_threshold"], config["ask_threshold"])
+            found[i] = Outcome(messages[i], decision.tier)
+    return [o for o in found if o is not None]
+
+
+def detector_config() -> Dict:
+    """The CrisisDetector's settings in config.yml."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    for step in config["pipeline"]:
+        if step["name"].endswith("crisis.CrisisDetector"):
+            return {k: v for k, v in step.items() if k != "name"}
+    return {}
+
+
+def describe(name: str, results: Sequence[Outcome], misses: bool = True) -> List[str]:
+    f = figures(results)
+    lines = [f"### {name}", "",
+             f"- Crisis messages caught: **{f.caught}/{f.crisis} ({f.recall:.1%})**; "
+             f"{f.crisis_reply} got the crisis reply straight away, "
+             f"{f.caught - f.crisis_reply} were asked \"are you in danger right now?\"",
+             f"- Calm messages given the crisis reply: **{f.calm_crisis_reply}/{f.calm} "
+             f"({f.crisis_reply_rate:.1%})**, {f.only_crisis_reply} of them without an "
+             f"answer to their question; asked \"are you in danger right now?\": "
+             f"{f.false_alarms - f.calm_crisis_reply} ({f.false_alarm_rate:.1%} treated as "
+             "danger in all)", "",
+             "| Kind | Treated as danger | Of |", "|---|---:|---:|"]
+    lines += [f"| {side}: {category} | {flagged} | {total} |"
+              for (side, category), (flagged, total) in per_category(results).items()]
+    if misses:
+        missed = [r for r in results if r.message.side == "crisis" and not r.flagged]
+        alarms = [r for r in results if r.message.side == "calm" and r.flagged]
+        lines += ["", "Crisis messages missed:" if missed else "No crisis message missed."]
+        lines += [f"- ({r.message.category}) {r.message.text}" for r in missed]
+        lines += ["", "Calm messages treated as danger:" if alarms else
+                  "No calm message treated as danger."]
+        lines += [f"- ({r.message.category}, {r.treatment}"
+                  f"{', with the answer' if r.answered else ''}) {r.message.text}"
+                  for r in alarms]
+    return lines + [""]
+
+
+def report(agent, folds: int) -> Tuple[str, Dict]:
+    lines = ["# How well danger is recognised", ""]
+    metrics: Dict = {}
+    for path in HELD_OUT_SETS:
+        results = outcomes(agent, read_set(path))
+        lines += describe(f"Held out: {path.relative_to(ROOT)}", results)
+        metrics[path.stem] = vars(figures(results))
+    if folds:
+        results = cross_validate(folds)
+        lines += describe(f"{folds}-fold cross-validation on the training examples "
+                          "(rules and classifier; without the intent classifier)", results)
+        metrics["cross_validation"] = vars(figures(results))
+    return "\n".join(lines), metrics
+
+
+def main() -> None:
+    from tools import model, nlu_eval
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5, help="0 skips cross-validation")
+    parser.add_argument("--model", help="model file (default: current, trained if needed)")
+    args = parser.parse_args()
+    model_path = Path(args.model) if args.model else model.ensure()
+    text, _ = report(nlu_eval.load_agent(model_path), args.folds)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
