@@ -1,14 +1,14 @@
 """After danger detection took a turn: answer the question the message also asked.
 
 A message can signal danger and ask something at once ("he's outside, will the
-protection order stop him?"). The crisis detector (addons/crisis.py) puts `crisis` or
-`possible_danger` first and keeps what the other classifiers ranked below it, so the
-question is not lost:
-- after the crisis reply, `action_answer_alongside_crisis` gives the answer too, if the
-  assistant understood one;
-- after "are you in danger right now?", `action_after_safety_check` reads the answer:
-  "no, I'm safe" carries on with the question (or asks what the person would like to
-  know); "yes", or anything that is not a clear no, gets the crisis reply.
+protection order stop him?"), and a calm question can look like danger to the crisis
+detector (addons/crisis.py). The detector puts `crisis` or `possible_danger` first and
+keeps what the other classifiers ranked below it, so the question is not lost:
+- after the crisis reply, or after "are you in danger right now?",
+  `action_answer_held_question` gives the answer too, if the assistant understood one;
+- `action_after_safety_check` reads a typed answer to "are you in danger right now?":
+  "no" carries on ("what would you like to know?"); "yes", or anything that is not a
+  clear no, gets the crisis reply.
 """
 from __future__ import annotations
 
@@ -22,34 +22,37 @@ from actions.answers import yes_or_no
 
 DANGER_INTENTS = ("crisis", "possible_danger")
 FAQ = "faq"
+# Intents that data/rules.yml answers with one reply (tests/actions checks they agree).
+# Those that start a form are left out: the person can ask again.
+SIMPLE_REPLIES = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thank": "utter_thanks",
+    "bot_challenge": "utter_iamabot",
+    "ask_capabilities": "utter_capabilities",
+    "request_advisor": "utter_advisor",
+    "feeling_upset": "utter_feeling_upset",
+    "out_of_scope": "utter_out_of_scope",
+}
 
 
 def held_answer(parse_data: Mapping[str, Any]) -> Optional[str]:
-    """The FAQ answer (`utter_faq/<topic>`) the message would have got without danger
-    detection, or None when it asked nothing the assistant understood."""
-    ranking = parse_data.get("intent_ranking") or []
-    if not ranking or ranking[0].get("name") not in DANGER_INTENTS or len(ranking) < 2:
+    """The reply (`utter_faq/<topic>`, `utter_goodbye`, ...) the message would have got
+    without danger detection, or None when it asked nothing the assistant understood."""
+    if (parse_data.get("intent") or {}).get("name") not in DANGER_INTENTS:
         return None
-    if ranking[1].get("name") != FAQ:  # includes nlu_fallback: not understood
-        return None
+    # What the other classifiers made of it (nlu_fallback: not understood)
+    replaced = (parse_data.get("crisis_detection") or {}).get("replaced")
+    if replaced != FAQ:
+        return SIMPLE_REPLIES.get(replaced)
     response = ((parse_data.get("response_selector") or {}).get(FAQ) or {}).get("response")
     key = (response or {}).get("intent_response_key")
     return f"utter_{key}" if key else None
 
 
-def flagged_message(tracker: Tracker) -> Mapping[str, Any]:
-    """The parse data of the last message danger detection took a turn for."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            parse_data = event.get("parse_data") or {}
-            if (parse_data.get("intent") or {}).get("name") in DANGER_INTENTS:
-                return parse_data
-    return {}
-
-
-class ActionAnswerAlongsideCrisis(Action):
+class ActionAnswerHeldQuestion(Action):
     def name(self) -> Text:
-        return "action_answer_alongside_crisis"
+        return "action_answer_held_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
@@ -70,10 +73,6 @@ class ActionAfterSafetyCheck(Action):
                      or yes_or_no(latest.get("text")) == "no")
         if not said_safe:
             dispatcher.utter_message(response="utter_crisis")
-            return []
-        answer = held_answer(flagged_message(tracker))
-        if answer:
-            dispatcher.utter_message(response=answer)
         else:
             dispatcher.utter_message(response="utter_safe_now")
         return []

@@ -9,8 +9,9 @@ classifier guessing "crisis" where the others do not. There the assistant asks "
 in danger right now?" (intent `possible_danger`) instead of saying it did not understand.
 
 The detector sets the intent (`crisis` or `possible_danger`) and a `crisis_kind` entity
-(danger, suicide or sexual_harm: the reply fits the kind), keeps the intents the other
-classifiers ranked below it, and records what it saw under `crisis_detection`.
+(danger, suicide or sexual_harm: the reply fits the kind; "unclear" when not known), keeps
+the intents the other classifiers ranked below it, and records what it saw, and the
+intent it replaced, under `crisis_detection`.
 """
 from __future__ import annotations
 
@@ -166,8 +167,11 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         scores = self.model.scores([m.get(TEXT) for m in typed])
         for message, (probability, model_kind) in zip(typed, scores):
             decision = self.decision(message, probability, model_kind)
+            # "replaced": what the other classifiers made of it, so that a question the
+            # message also asked can still be answered (actions/safety_check.py)
             message.set(DETECTION_KEY, {"probability": round(probability, 3),
-                                        "tier": decision.tier, "kind": decision.kind},
+                                        "tier": decision.tier, "kind": decision.kind,
+                                        "replaced": predicted_intent(message)},
                         add_to_output=True)
             if decision.tier == SURE:
                 mark(message, CRISIS_INTENT, decision.kind)

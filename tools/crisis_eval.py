@@ -1,11 +1,12 @@
 """How well is danger recognised? Crisis recall and calm false alarms, per kind.
 
-    python -m tools.crisis_eval [--folds 5]      # also part of `make evaluate`
+    python -m tools.crisis_eval [--folds 5] [--docs]   # also part of `make evaluate`
 
 1. Each held-out set (tests/nlu/crisis_*.yml) through the trained model, as the assistant would treat each message:
-   - "crisis": the crisis reply (111 first), with the answer too when the message also
-     asked something the assistant understood;
+   - "crisis": the crisis reply (111 first);
    - "ask": "are you in danger right now?", with 111 in the question;
+   either followed by the answer when the message also asked something the assistant
+   understood (actions/safety_check.py);
    - anything else: not treated as danger.
    A crisis message is caught if it gets either; a calm message is a false alarm if it
    gets either, and the worst case is a calm message that gets only the crisis reply.
@@ -42,7 +43,7 @@ class Message:
 class Outcome:
     message: Message
     treatment: Optional[str]  # CRISIS, ASK or None
-    answered: bool = False    # the crisis reply came with an answer to a question
+    answered: bool = False    # the reply came with an answer to the question asked
 
     @property
     def flagged(self) -> bool:
@@ -66,10 +67,11 @@ def treatment(parse: Dict) -> Tuple[Optional[str], bool]:
     from actions.safety_check import held_answer
 
     intent = (parse.get("intent") or {}).get("name")
+    answered = held_answer(parse) is not None
     if intent == "crisis":
-        return CRISIS, held_answer(parse) is not None
+        return CRISIS, answered
     if intent == "possible_danger":
-        return ASK, False
+        return ASK, answered
     return None, False
 
 
@@ -92,6 +94,7 @@ class Figures:
     false_alarms: int = 0      # asked or given the crisis reply
     calm_crisis_reply: int = 0
     only_crisis_reply: int = 0  # the crisis reply, without an answer
+    asked_and_answered: int = 0  # asked "are you in danger?", then given the answer
 
     @property
     def recall(self) -> float:
@@ -118,6 +121,7 @@ def figures(results: Sequence[Outcome]) -> Figures:
             f.calm += 1
             f.false_alarms += r.flagged
             f.calm_crisis_reply += r.treatment == CRISIS
+            f.asked_and_answered += r.treatment == ASK and r.answered
             f.only_crisis_reply += r.treatment == CRISIS and not r.answered
     return f
 
@@ -188,8 +192,8 @@ def describe(name: str, results: Sequence[Outcome], misses: bool = True) -> List
              f"- Calm messages given the crisis reply: **{f.calm_crisis_reply}/{f.calm} "
              f"({f.crisis_reply_rate:.1%})**, {f.only_crisis_reply} of them without an "
              f"answer to their question; asked \"are you in danger right now?\": "
-             f"{f.false_alarms - f.calm_crisis_reply} ({f.false_alarm_rate:.1%} treated as "
-             "danger in all)", "",
+             f"{f.false_alarms - f.calm_crisis_reply}, {f.asked_and_answered} of them then "
+             f"given the answer ({f.false_alarm_rate:.1%} treated as danger in all)", "",
              "| Kind | Treated as danger | Of |", "|---|---:|---:|"]
     lines += [f"| {side}: {category} | {flagged} | {total} |"
               for (side, category), (flagged, total) in per_category(results).items()]
@@ -206,19 +210,62 @@ def describe(name: str, results: Sequence[Outcome], misses: bool = True) -> List
     return lines + [""]
 
 
-def report(agent, folds: int) -> Tuple[str, Dict]:
-    lines = ["# How well danger is recognised", ""]
-    metrics: Dict = {}
-    for path in HELD_OUT_SETS:
-        results = outcomes(agent, read_set(path))
-        lines += describe(f"Held out: {path.relative_to(ROOT)}", results)
-        metrics[path.stem] = vars(figures(results))
+def measure(agent, folds: int) -> Dict[str, List[Outcome]]:
+    """Outcomes per held-out set (by file stem), and of cross-validation."""
+    found = {path.stem: outcomes(agent, read_set(path)) for path in HELD_OUT_SETS}
     if folds:
-        results = cross_validate(folds)
-        lines += describe(f"{folds}-fold cross-validation on the training examples "
-                          "(rules and classifier; without the intent classifier)", results)
-        metrics["cross_validation"] = vars(figures(results))
-    return "\n".join(lines), metrics
+        found["cross_validation"] = cross_validate(folds)
+    return found
+
+
+def title(name: str, folds: int = 5) -> str:
+    if name == "cross_validation":
+        return (f"{folds}-fold cross-validation on the training examples (rules and "
+                "classifier; without the intent classifier)")
+    return f"Held out: tests/nlu/{name}.yml"
+
+
+def report(agent, folds: int) -> Tuple[str, Dict]:
+    """The full report (every miss) and the figures for metrics.json."""
+    measured = measure(agent, folds)
+    lines = ["# How well danger is recognised", ""]
+    for name, results in measured.items():
+        lines += describe(title(name, folds), results)
+    return "\n".join(lines), {name: vars(figures(r)) for name, r in measured.items()}
+
+
+def docs_section(measured: Dict[str, List[Outcome]], model_name: str) -> str:
+    """The crisis section of docs/benchmarks.md: figures per set and recall per kind."""
+    from datetime import datetime, timezone
+
+    lines = ["## Crisis detection", "",
+             f"Produced by `python -m tools.crisis_eval --docs` on "
+             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{model_name}`. "
+             "A crisis message is caught when it gets the crisis reply or \"are you in "
+             "danger right now?\" (both say 111 first). Held-out sets are never read by "
+             "training; thresholds were chosen by cross-validation.", "",
+             "| Set | Crisis caught | of which the crisis reply | Calm given the crisis "
+             "reply | … without an answer to their question | Calm asked \"are you in "
+             "danger?\" | … then given their answer |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, results in measured.items():
+        f = figures(results)
+        lines.append(f"| {name.replace('_', ' ')} | {f.caught}/{f.crisis} ({f.recall:.1%}) | "
+                     f"{f.crisis_reply} | {f.calm_crisis_reply}/{f.calm} "
+                     f"({f.crisis_reply_rate:.1%}) | {f.only_crisis_reply} | "
+                     f"{f.false_alarms - f.calm_crisis_reply} "
+                     f"({(f.false_alarms - f.calm_crisis_reply) / max(f.calm, 1):.1%}) | "
+                     f"{f.asked_and_answered} |")
+    held_out = [r for name, rs in measured.items() if name != "cross_validation" for r in rs]
+    lines += ["", "Per kind, all held-out sets together (treated as danger / messages):", "",
+              "| Kind | Held out | Cross-validation |", "|---|---:|---:|"]
+    cv = per_category(measured.get("cross_validation", []))
+    for key, (flagged, total) in per_category(held_out).items():
+        if key[1] == "all":
+            continue
+        cv_flagged, cv_total = cv.get(key, (0, 0))
+        lines.append(f"| {key[0]}: {key[1]} | {flagged}/{total} | "
+                     + (f"{cv_flagged}/{cv_total}" if cv_total else "–") + " |")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -227,10 +274,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5, help="0 skips cross-validation")
     parser.add_argument("--model", help="model file (default: current, trained if needed)")
+    parser.add_argument("--docs", action="store_true",
+                        help="also write the figures to docs/benchmarks.md")
     args = parser.parse_args()
     model_path = Path(args.model) if args.model else model.ensure()
-    text, _ = report(nlu_eval.load_agent(model_path), args.folds)
-    print(text)
+    measured = measure(nlu_eval.load_agent(model_path), args.folds)
+    for name, results in measured.items():
+        print("\n".join(describe(title(name, args.folds), results)))
+    if args.docs:
+        from bench import report as bench_report
+
+        bench_report.write_section(ROOT / "docs" / "benchmarks.md", "crisis",
+                                   docs_section(measured, model_path.name))
+        print("Written to docs/benchmarks.md")
 
 
 if __name__ == "__main__":

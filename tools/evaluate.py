@@ -7,9 +7,11 @@ Trains if needed, then measures:
    every misclassified example (tests/nlu/held_out.yml);
 2. 5-fold cross-validation of the intents and of the FAQ answer selection (rasa test nlu);
 3. the test stories (rasa test core);
-4. the dev question set, through the running assistant's REST channel.
+4. the dev question set, through the running assistant's REST channel;
+5. crisis detection: recall and calm false alarms per kind on the held-out crisis sets,
+   and cross-validated on its training examples (tools/crisis_eval.py).
 Writes reports/latest/ (summary.md, metrics.json, per_topic.csv, confusion_matrix.png,
-misclassified.md) after moving the last report to reports/previous/, and compares the two,
+misclassified.md, crisis.md) after moving the last report to reports/previous/, and compares the two,
 pointing out regressions. --update-baseline makes this held-out accuracy the one the
 regression guard in `make test` compares against (tests/nlu/baseline.json).
 """
@@ -29,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from tools import model, nlu_eval, run
+from tools import crisis_eval, model, nlu_eval, run
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -201,6 +203,11 @@ def summary(metrics: Dict, comparison: List[str]) -> str:
     lines.append("| Dev question set | " + (f"{dev['passed']} passed, {dev['failed']} failed"
                                             if "passed" in dev else f"skipped: {dev['skipped']}")
                  + " |")
+    for name, f in metrics.get("crisis", {}).items():
+        lines.append(f"| Crisis, {name.replace('_', ' ')} | caught {f['caught']}/"
+                     f"{f['crisis']}; calm given the crisis reply {f['calm_crisis_reply']}/"
+                     f"{f['calm']}, asked \"are you in danger\" "
+                     f"{f['false_alarms'] - f['calm_crisis_reply']} (crisis.md) |")
     lines += ["", "## Since the previous report", "", *comparison, "",
               "## Weakest topics (held-out F1)", "", "| Topic | Precision | Recall | F1 | n |",
               "|---|---:|---:|---:|---:|"]
@@ -216,7 +223,7 @@ def main() -> int:
     parser.add_argument("--update-baseline", action="store_true")
     args = parser.parse_args()
     started = time.monotonic()
-    total = 5
+    total = 6
     step(1, total, "Training, unless a model matches the data ...")
     model_path = model.ensure()
     latest, previous = REPORTS / "latest", REPORTS / "previous"
@@ -237,6 +244,10 @@ def main() -> int:
     metrics["stories"] = test_stories(model_path, latest)
     step(5, total, "Dev question set through the running assistant ...")
     metrics["dev_set"] = dev_set(model_path)
+    step(6, total, f"Crisis detection: held-out sets and {args.folds}-fold cross-validation ...")
+    crisis_report, metrics["crisis"] = crisis_eval.report(nlu_eval.load_agent(model_path),
+                                                          args.folds)
+    (latest / "crisis.md").write_text(crisis_report)
     comparison = compare(metrics, previous_metrics)
     (latest / "metrics.json").write_text(json.dumps(metrics, indent=2))
     (latest / "summary.md").write_text(summary(metrics, comparison))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from actions.safety_check import held_answer
 from actions.topic_suggestions import likely_topics, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,9 +52,15 @@ def labelled_examples(path: Path = HELD_OUT) -> List[Tuple[str, str]]:
 
 
 def full_label(parse: Dict) -> Tuple[str, float, float]:
-    """(label, intent confidence, answer confidence) from Rasa's parse result."""
+    """(label, intent confidence, answer confidence) from Rasa's parse result. A question
+    answered after the crisis reply or "are you in danger right now?" counts as answered
+    (actions/safety_check.py)."""
     intent = parse["intent"]
     name, confidence = intent["name"], intent.get("confidence", 0.0)
+    if held_answer(parse):
+        name = parse["crisis_detection"]["replaced"]
+        confidence = next((i.get("confidence", 0.0) for i in parse["intent_ranking"]
+                           if i.get("name") == name), 0.0)
     selectors = parse.get("response_selector") or {}
     if name in selectors.get("all_retrieval_intents", []):
         selector = selectors.get(name) or selectors.get("default") or {}

@@ -4,14 +4,18 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.safety_check import (ActionAfterSafetyCheck, ActionAnswerAlongsideCrisis,
-                                  held_answer)
+import yaml
+
+from actions.safety_check import (SIMPLE_REPLIES, ActionAfterSafetyCheck,
+                                  ActionAnswerHeldQuestion, held_answer)
+from tests.conftest import ROOT
 
 
 def parse(top, second, topic="what_is_rj", text="x"):
     return {"text": text, "intent": {"name": top, "confidence": 1.0},
             "intent_ranking": [{"name": top, "confidence": 1.0},
                                {"name": second, "confidence": 0.8}],
+            "crisis_detection": {"replaced": second},
             "response_selector": {"faq": {"response": {
                 "intent_response_key": f"faq/{topic}", "confidence": 0.9}}}}
 
@@ -21,10 +25,25 @@ def test_the_answer_held_behind_a_danger_turn_is_found():
     assert held_answer(parse("possible_danger", "faq", "cost")) == "utter_faq/cost"
 
 
-def test_no_answer_when_the_question_was_not_understood_or_there_was_none():
+def test_a_farewell_or_a_greeting_behind_a_danger_turn_gets_its_reply_too():
+    assert held_answer(parse("possible_danger", "goodbye")) == "utter_goodbye"
+    assert held_answer(parse("crisis", "greet")) == "utter_greet"
+
+
+def test_the_simple_replies_are_those_the_rules_give():
+    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text())["rules"]
+    given = {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in rules
+             if len(r["steps"]) == 2 and "intent" in r["steps"][0] and "condition" not in r}
+    assert {intent: given.get(intent) for intent in SIMPLE_REPLIES} == SIMPLE_REPLIES
+
+
+def test_no_answer_when_the_question_was_not_understood_or_starts_a_form():
     assert held_answer(parse("crisis", "nlu_fallback")) is None
-    assert held_answer(parse("crisis", "greet")) is None
+    assert held_answer(parse("crisis", "request_callback")) is None
     assert held_answer(parse("faq", "crisis")) is None  # no danger turn at all
+    ranked_lower = parse("crisis", "crisis")  # faq ranked second only after crisis
+    ranked_lower["intent_ranking"].append({"name": "faq", "confidence": 0.01})
+    assert held_answer(ranked_lower) is None
     assert held_answer({}) is None
 
 
@@ -41,10 +60,12 @@ def said(parse_data):
     return {"event": "user", "text": parse_data.get("text"), "parse_data": parse_data}
 
 
-def test_the_crisis_reply_is_followed_by_the_answer_when_there_was_a_question():
-    assert run(ActionAnswerAlongsideCrisis(), [], parse("crisis", "faq", "cost")) == \
+def test_the_crisis_reply_or_the_safety_question_is_followed_by_the_answer():
+    assert run(ActionAnswerHeldQuestion(), [], parse("crisis", "faq", "cost")) == \
         ["utter_faq/cost"]
-    assert run(ActionAnswerAlongsideCrisis(), [], parse("crisis", "nlu_fallback")) == []
+    assert run(ActionAnswerHeldQuestion(), [], parse("possible_danger", "faq")) == \
+        ["utter_faq/what_is_rj"]
+    assert run(ActionAnswerHeldQuestion(), [], parse("crisis", "nlu_fallback")) == []
 
 
 def safe_or_not(text, intent="acknowledge", second="faq"):
@@ -53,10 +74,10 @@ def safe_or_not(text, intent="acknowledge", second="faq"):
     return run(ActionAfterSafetyCheck(), [flagged], answer)
 
 
-def test_no_carries_on_with_the_question_or_asks_what_they_would_like_to_know():
-    assert safe_or_not("no") == ["utter_faq/cost"]
-    assert safe_or_not("/safe_now", intent="safe_now") == ["utter_faq/cost"]
-    assert safe_or_not("nah", second="nlu_fallback") == ["utter_safe_now"]
+def test_no_carries_on():
+    assert safe_or_not("no") == ["utter_safe_now"]
+    assert safe_or_not("/safe_now", intent="safe_now") == ["utter_safe_now"]
+    assert safe_or_not("nah i'm good") == ["utter_safe_now"]
 
 
 def test_yes_or_anything_unclear_gets_the_crisis_reply():
