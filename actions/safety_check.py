@@ -7,8 +7,8 @@ keeps what the other classifiers ranked below it, so the question is not lost:
 - after the crisis reply, or after "are you in danger right now?",
   `action_answer_held_question` gives the answer too, if the assistant understood one;
 - `action_after_safety_check` reads a typed answer to "are you in danger right now?":
-  "no" carries on ("what would you like to know?"); "yes", or anything that is not a
-  clear no, gets the crisis reply.
+  a clear "no" carries on ("what would you like to know?"); "yes", or anything that is
+  not a clear no ("not sure", "yes he won't leave"), gets the crisis reply.
 """
 from __future__ import annotations
 
@@ -18,12 +18,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import yes_or_no
+import re
 
 DANGER_INTENTS = ("crisis", "possible_danger")
+# A clear "no, I'm safe", and nothing more: anything else gets the crisis reply.
+CLEAR_NO = re.compile(
+    r"^\s*(no+|nah|nope|na|kao|no thanks|(no,? )?(i'?m|i am|we'?re|we are) (ok|okay|fine|"
+    r"good|safe|alright|all right)( now| thanks)?|all good|not in danger|no danger|"
+    r"(i'?m |i am )?not in (any )?danger( now| right now)?)\s*[.!]*\s*$", re.I)
 FAQ = "faq"
-# Intents that data/rules.yml answers with one reply (tests/actions checks they agree).
-# Those that start a form are left out: the person can ask again.
+# Intents that data/rules.yml answers with one reply (tests/actions checks they agree),
+# given after "are you in danger right now?". Those that start a form are left out: the
+# person can ask again.
 SIMPLE_REPLIES = {
     "greet": "utter_greet",
     "goodbye": "utter_goodbye",
@@ -39,12 +45,14 @@ SIMPLE_REPLIES = {
 def held_answer(parse_data: Mapping[str, Any]) -> Optional[str]:
     """The reply (`utter_faq/<topic>`, `utter_goodbye`, ...) the message would have got
     without danger detection, or None when it asked nothing the assistant understood."""
-    if (parse_data.get("intent") or {}).get("name") not in DANGER_INTENTS:
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent not in DANGER_INTENTS:
         return None
     # What the other classifiers made of it (nlu_fallback: not understood)
     replaced = (parse_data.get("crisis_detection") or {}).get("replaced")
     if replaced != FAQ:
-        return SIMPLE_REPLIES.get(replaced)
+        # A greeting or a farewell follows the question, not the crisis reply.
+        return SIMPLE_REPLIES.get(replaced) if intent == "possible_danger" else None
     response = ((parse_data.get("response_selector") or {}).get(FAQ) or {}).get("response")
     key = (response or {}).get("intent_response_key")
     return f"utter_{key}" if key else None
@@ -70,7 +78,7 @@ class ActionAfterSafetyCheck(Action):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         latest = tracker.latest_message
         said_safe = ((latest.get("intent") or {}).get("name") == "safe_now"
-                     or yes_or_no(latest.get("text")) == "no")
+                     or bool(CLEAR_NO.match(latest.get("text") or "")))
         if not said_safe:
             dispatcher.utter_message(response="utter_crisis")
         else:

@@ -40,11 +40,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from addons import crisis_model
-from addons.crisis_model import CALM, CrisisModel, example_files, read_examples
+from addons.crisis_model import CrisisModel, example_files, training_set
 from addons.crisis_rules import CrisisRules, RuleVerdict
 
 CRISIS_INTENT = "crisis"
 POSSIBLE_DANGER_INTENT = "possible_danger"
+DANGER_INTENTS = (CRISIS_INTENT, POSSIBLE_DANGER_INTENT)
 KIND_ENTITY = "crisis_kind"
 DETECTION_KEY = "crisis_detection"
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ def decide(rules: RuleVerdict, probability: float, model_kind: str,
         # The rules see a calm context (negation, the conference, the past), which a
         # crisis can still mention ("my conference is next week but he just broke in"):
         # never the crisis reply on the classifier's word alone, but ask.
-        return Decision(ASK, model_kind, calm=True) if probability >= ask else \
+        return Decision(ASK, UNCLEAR, calm=True) if probability >= ask else \
             Decision(None, None, calm=True)
     if probability >= sure:
         return Decision(SURE, model_kind)
@@ -78,13 +79,12 @@ def decide(rules: RuleVerdict, probability: float, model_kind: str,
         # Danger said as happening, in words that idioms use too ("he'll kill me", "my
         # boss will kill me"), or with a "just" that may belong to something else ("the
         # trial just finished"): the crisis reply if the classifier leans that way at all.
-        return Decision(SURE if probability >= ask else ASK, rules.kind)
-    if probability >= ask:
-        return Decision(ASK, model_kind)
+        return Decision(SURE, rules.kind) if probability >= ask else Decision(ASK, rules.kind)
     if rules.unclear_kind:
         return Decision(ASK, rules.unclear_kind)
-    if intent in (CRISIS_INTENT, POSSIBLE_DANGER_INTENT):
-        # The classifier's kind means little when it does not think it a crisis.
+    if probability >= ask or intent in DANGER_INTENTS:
+        # The classifier's guess of the kind means little when it is unsure: a "yes"
+        # gets the crisis reply that names every line.
         return Decision(ASK, UNCLEAR)
     return Decision(None, None)
 
@@ -114,7 +114,7 @@ class CrisisDetector(GraphComponent, IntentClassifier):
             # probability of crisis from which the reply is the crisis reply ...
             "sure_threshold": 0.8,
             # ... and from which the assistant asks whether the person is in danger
-            "ask_threshold": 0.2,
+            "ask_threshold": 0.17,
             # inverse regularisation strength of the classifier
             "C": 10.0,
         }
@@ -143,8 +143,11 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         self.rules = CrisisRules()
 
     def train(self, training_data: TrainingData) -> Resource:
-        texts, labels = training_examples(training_data, ROOT / self.config["examples"])
-        self.model = CrisisModel.train(texts, labels, c=self.config["C"])
+        examples = training_set(ROOT / self.config["examples"], training_data.intent_examples,
+                                DANGER_INTENTS, lambda m: self.rules.kind_of(
+                                    m.get(SPACY_DOCS[TEXT])))
+        self.model = CrisisModel.train([e.text for e in examples], [e.label for e in examples],
+                                       c=self.config["C"])
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(self.model.pipeline, directory / MODEL_FILE)
         return self._resource
@@ -177,8 +180,7 @@ class CrisisDetector(GraphComponent, IntentClassifier):
                 mark(message, CRISIS_INTENT, decision.kind)
             elif decision.tier == ASK:
                 mark(message, POSSIBLE_DANGER_INTENT, decision.kind)
-            elif decision.calm and predicted_intent(message) in (
-                    CRISIS_INTENT, POSSIBLE_DANGER_INTENT):
+            elif decision.calm and predicted_intent(message) in DANGER_INTENTS:
                 unmark(message)
         return messages
 
@@ -186,19 +188,6 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         return decide(self.rules.verdict(message.get(SPACY_DOCS[TEXT])), probability,
                       model_kind, predicted_intent(message),
                       self.config["sure_threshold"], self.config["ask_threshold"])
-
-
-def training_examples(training_data: TrainingData, folder: Path):
-    """(texts, labels): the examples in `folder`, and every NLU example of an intent
-    other than `crisis` and `possible_danger` as a calm one."""
-    examples = read_examples(example_files(folder))
-    texts = [e.text for e in examples]
-    labels = [e.label for e in examples]
-    for message in training_data.intent_examples:
-        if message.get(INTENT) not in (CRISIS_INTENT, POSSIBLE_DANGER_INTENT):
-            texts.append(message.get(TEXT))
-            labels.append(CALM)
-    return texts, labels
 
 
 def predicted_intent(message: Message) -> Optional[str]:
@@ -217,7 +206,7 @@ def mark(message: Message, intent: str, kind: Optional[str]) -> None:
     """Set the intent, keeping what the other classifiers ranked below it."""
     top = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-               if r.get(INTENT_NAME_KEY) not in (CRISIS_INTENT, POSSIBLE_DANGER_INTENT)]
+               if r.get(INTENT_NAME_KEY) not in DANGER_INTENTS]
     message.set(INTENT, top, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
     if kind:  # always, for a crisis: the reply must not fit the kind of an earlier one

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -88,24 +88,54 @@ def normalise(text: str) -> str:
 class Example:
     text: str
     category: str  # a kind in REPLY_KIND, or a kind of calm message
+    reply_kind: Optional[str] = None  # for an example whose category is not a kind
 
     @property
     def label(self) -> str:
-        return REPLY_KIND.get(self.category, CALM)
+        return self.reply_kind or REPLY_KIND.get(self.category, CALM)
+
+
+def read_groups(path: Path) -> List[Tuple[str, str, str]]:
+    """(side, kind, text) from a file shaped `crisis: {kind: [text, ...]}` and `calm:
+    {...}` (a plain list under a side is of kind "all")."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    found = []
+    for side in ("crisis", "calm"):
+        groups = data.get(side) or {}
+        if isinstance(groups, list):
+            groups = {"all": groups}
+        found += [(side, kind, str(text)) for kind, texts in groups.items()
+                  for text in texts or []]
+    return found
 
 
 def read_examples(paths: Iterable[Path]) -> List[Example]:
-    """Examples from files shaped `crisis: {kind: [text, ...]}` and `calm: {...}`."""
+    """Training examples, by kind; a crisis must be of a kind in REPLY_KIND."""
     found = []
     for path in paths:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        for side in ("crisis", "calm"):
-            for category, texts in (data.get(side) or {}).items():
-                if side == "crisis" and category not in REPLY_KIND:
-                    raise ValueError(f"{path}: unknown kind of crisis {category!r}; "
-                                     f"use one of {', '.join(REPLY_KIND)}")
-                found += [Example(str(text), category) for text in texts or []]
+        for side, kind, text in read_groups(path):
+            if side == "crisis" and kind not in REPLY_KIND:
+                raise ValueError(f"{path}: unknown kind of crisis {kind!r}; "
+                                 f"use one of {', '.join(REPLY_KIND)}")
+            found.append(Example(text, kind))
     return found
+
+
+def training_set(folder: Path, nlu_examples: Iterable[Any], danger_intents: Sequence[str],
+                 kind_of: Callable[[Any], str]) -> List[Example]:
+    """The examples in `folder`; the NLU examples of the first danger intent (`crisis`),
+    of the kind `kind_of` says; and every other NLU example, but those of the other
+    danger intents (unclear by design), as calm."""
+    examples = read_examples(example_files(folder))
+    if not any(e.label != CALM for e in examples):
+        raise ValueError(f"no crisis examples in {folder}: the crisis classifier needs them")
+    for message in nlu_examples:
+        intent = message.get("intent")
+        if intent == danger_intents[0]:
+            examples.append(Example(message.get("text"), "nlu_crisis", kind_of(message)))
+        elif intent not in danger_intents:
+            examples.append(Example(message.get("text"), "nlu_examples"))
+    return examples
 
 
 def example_files(folder: Path) -> List[Path]:

@@ -5,11 +5,13 @@ They see three things the crisis classifier cannot be trusted to see:
 - danger words with nothing saying it is happening now ("he hit me", "i was raped"):
   worth asking "are you in danger right now?", not worth an emergency reply on its own;
 - a calm context: a crisis phrase with a negation just before it ("he is not at my
-  door"), or a message about the conference ("what if he turns up at my house after the
-  meeting") or the past ("he threatened me last year") with nothing saying "now".
+  door"), or a message about the conference ("what if he threatens me at the meeting") or
+  the past ("he threatened me last year") with nothing saying "now".
 
-Only the "strong" patterns make a crisis on their own; the others (words that idioms and
-stories use too: "he'll kill me", "just") need the classifier to lean the same way.
+Only the "strong" patterns make a crisis on their own, and only outside a calm context;
+the others (words that idioms and stories use too: "he'll kill me", "just"), and strong
+ones in a calm context ("if he turns up at my house after the meeting"), need the
+classifier to lean the same way.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ CONFERENCE_WORDS = {"conference", "meeting", "facilitator", "restorative", "rj",
 PAST_WORDS = {"ago", "last", "used", "past", "before", "previously", "once", "years",
               "months", "childhood", "january", "february", "march", "april", "june",
               "july", "august", "september", "october", "november", "december"}
-RECENT_WORDS = {"just", "tonight", "now", "today"}
+RECENT_WORDS = {"just", "tonight", "tonite", "2nite", "now", "rn", "today"}
 # "just" as a hedge, not a time: "just wondering", "just want to know".
 HEDGED_JUST = {"wondering", "want", "wanted", "wanna", "asking", "curious", "checking",
                "need", "looking", "thinking", "info", "information", "a", "an", "the",
@@ -55,6 +57,23 @@ RULES = [
         [{"LOWER": {"IN": ["n't", "not", "dont"]}}, {"LEMMA": "want"}, {"LOWER": "to"},
          {"LOWER": {"IN": ["live", "be"]}}, {"LOWER": {"IN": ["alive", "here"]}, "OP": "?"}],
         [{"LOWER": "no"}, {"LOWER": "reason"}, {"LOWER": "to"}, {"LOWER": "live"}],
+        [{"LOWER": "kms"}],
+        [{"LOWER": "life"}, {"LOWER": {"IN": ["is", "'s", "isnt", "isn't", "aint"]}},
+         {"LOWER": {"IN": ["not", "n't"]}, "OP": "?"}, {"LOWER": "worth"}],
+        [{"LOWER": "not"}, {"LOWER": "worth"}, {"LOWER": "living"}],
+        [{"LOWER": {"IN": ["rather", "prefer"]}}, {"LOWER": "be"}, {"LOWER": "dead"}],
+        [{"LOWER": "no"}, {"LOWER": "point"}, {"LOWER": "in", "OP": "?"},
+         {"LOWER": {"IN": ["living", "going", "being"]}}],
+        # an overdose: a whole bottle, strip or packet of something
+        [{"LEMMA": {"IN": ["take", "swallow", "pop", "down", "drink"]}},
+         {"LOWER": {"IN": ["all", "a", "the", "whole", "my", "his", "her", "of"]}, "OP": "*"},
+         {"LOWER": {"IN": ["lot", "bottle", "strip", "packet", "pack", "box"]}}],
+    ]),
+    # Said of now, or asking whether to go on: ask when nothing says "now".
+    ("suicide", "recent", [
+        [{"LOWER": {"IN": ["what's", "whats"]}}, {"LOWER": "the"}, {"LOWER": "point"}],
+        [{"LOWER": {"IN": ["can't", "cant", "cannot"]}}, {"LOWER": {"IN": ["go", "keep"]}},
+         {"LOWER": {"IN": ["on", "going"]}}],
     ]),
     ("sexual_harm", "recent", [
         [{"LEMMA": "rape"}],
@@ -80,6 +99,9 @@ RULES = [
         [{"LOWER": "unsafe"}, {"LOWER": {"IN": ["here", "now"]}}],
         [{"LOWER": {"IN": ["call", "ring", "get"]}}, {"LOWER": {"IN": ["the", "911"]}, "OP": "?"},
          {"LOWER": {"IN": ["police", "cops", "111", "ambulance"]}}],
+    ]),
+    ("danger", "recent", [
+        [{"LOWER": "emergency"}],
     ]),
     ("danger", "present", [
         [{"LEMMA": "break"}, {"LOWER": {"IN": ["in", "into"]}}],
@@ -127,25 +149,39 @@ class CrisisRules:
         conference = bool(words & CONFERENCE_WORDS)
         past = bool(words & PAST_WORDS) or any(
             t.like_num and len(t.text) == 4 and t.text[:2] in ("19", "20") for t in doc)
-        recent = "right now" in doc.text.lower() or any(
-            t.lower_ in RECENT_WORDS and not (t.lower_ == "just" and t.i + 1 < len(doc)
-                                              and doc[t.i + 1].lower_ in HEDGED_JUST)
+        recent = any(t.lower_ in RECENT_WORDS and not (
+            t.lower_ == "just" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ in HEDGED_JUST)
             for t in doc)
         # About the conference or the past, with nothing saying it is happening now.
         context = (conference or past) and not recent
-        calm, unclear = context, None
+        calm, found, unclear = context, None, None
         for match_id, start, end in self._matcher(doc):
             kind, strength = doc.vocab.strings[match_id].split(":")
-            if context or negated(doc, start):
+            if negated(doc, start):
                 calm = True
-            elif strength == "strong":
+            elif strength == "strong" and not context:
                 return RuleVerdict(kind=kind, strong=True)
+            elif strength == "strong":
+                # "if he turns up at my house after the meeting": the classifier decides
+                found = found or RuleVerdict(kind=kind)
+            elif context:
+                calm = True
             elif not recent and (strength == "recent" or doc[start].lemma_ in NEEDS_RECENCY
                                  or doc[start].lower_ in PAST_FORMS):
                 unclear = unclear or kind  # "he hit me", "i was raped": when?
             else:
-                return RuleVerdict(kind=kind)
+                found = found or RuleVerdict(kind=kind)
+        if found:
+            return found
         return RuleVerdict(unclear_kind=None if calm else unclear, calm=calm)
+
+
+    def kind_of(self, doc: Any, default: str = "danger") -> str:
+        """The kind of danger a crisis example shows, as far as the rules can tell."""
+        if doc is None:
+            return default
+        verdict = self.verdict(doc)
+        return verdict.kind or verdict.unclear_kind or default
 
 
 def build_matcher(vocab: Any) -> Matcher:

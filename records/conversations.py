@@ -131,13 +131,17 @@ def record_turns(connection: Any, sender_id: str, events: Sequence[Dict[str, Any
         connection.execute(gaps.insert(), found_gaps)
 
 
+# Slots any message may set, in a form or not (domain.yml): not answers to a question.
+MESSAGE_SLOTS = {"crisis_kind"}
+
+
 def answers_a_form(events: Sequence[Dict[str, Any]], index: int) -> bool:
     """Whether the user message at `index` filled a form's slot (Rasa's slot extraction
     stores the slot right after the message, before any action runs)."""
     for event in events[index + 1:]:
         if event.get("event") in ("action", "user"):
             return False
-        if event.get("event") == "slot":
+        if event.get("event") == "slot" and event.get("name") not in MESSAGE_SLOTS:
             return True
     return False
 

@@ -25,10 +25,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-# The first 80 messages; a set written by kind before any tuning; and a confirmation set
-# written after tuning, by an author who saw neither the training data nor the other sets.
+# The first 80 messages; a set written by kind before any tuning; a confirmation set
+# written after the first tuning; and a fresh set written after all tuning. Each by an
+# author who saw neither the training data nor the other sets.
 HELD_OUT_SETS = [ROOT / "tests" / "nlu" / name for name in
-                 ("crisis_messages.yml", "crisis_held_out.yml", "crisis_confirm.yml")]
+                 ("crisis_messages.yml", "crisis_held_out.yml", "crisis_confirm.yml",
+                  "crisis_fresh.yml")]
 CRISIS, ASK = "crisis", "ask"
 
 
@@ -51,16 +53,9 @@ class Outcome:
 
 
 def read_set(path: Path) -> List[Message]:
-    """A set shaped `crisis: [...]` / `calm: [...]`, or by kind: `crisis: {kind: [...]}`."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    found = []
-    for side in ("crisis", "calm"):
-        groups = data.get(side) or []
-        if isinstance(groups, list):
-            groups = {"all": groups}
-        for category, texts in groups.items():
-            found += [Message(str(text), side, category) for text in texts or []]
-    return found
+    from addons.crisis_model import read_groups
+
+    return [Message(text, side, kind) for side, kind, text in read_groups(path)]
 
 
 def treatment(parse: Dict) -> Tuple[Optional[str], bool]:
@@ -105,6 +100,11 @@ class Figures:
         return self.false_alarms / self.calm if self.calm else 0.0
 
     @property
+    def calm_asked(self) -> int:
+        """Calm messages asked "are you in danger right now?"."""
+        return self.false_alarms - self.calm_crisis_reply
+
+    @property
     def crisis_reply_rate(self) -> float:
         """Calm messages given the crisis reply."""
         return self.calm_crisis_reply / self.calm if self.calm else 0.0
@@ -140,27 +140,24 @@ def cross_validate(folds: int = 5, seed: int = 42) -> List[Outcome]:
     import spacy
     from sklearn.model_selection import StratifiedKFold
 
-    from addons.crisis import CrisisDetector, decide
-    from addons.crisis_model import REPLY_KIND, CrisisModel, example_files, read_examples
+    from addons.crisis import DANGER_INTENTS, CrisisDetector, decide
+    from addons.crisis_model import CALM, CrisisModel, training_set
     from addons.crisis_rules import CrisisRules
     from rasa.shared.nlu.training_data.loading import load_data
     from tools import build_spacy_model
 
     config = CrisisDetector.get_default_config()
     config.update(detector_config())
-    examples = read_examples(example_files(ROOT / config["examples"]))
+    nlp = spacy.load(build_spacy_model.ensure())
+    rules = CrisisRules()
+    examples = training_set(ROOT / config["examples"],
+                            load_data(str(ROOT / "data" / "nlu")).intent_examples,
+                            DANGER_INTENTS, lambda m: rules.kind_of(nlp(m.get("text").lower())))
     texts = [e.text for e in examples]
     labels = [e.label for e in examples]
-    messages = [Message(e.text, "crisis" if e.category in REPLY_KIND else "calm",
-                        e.category) for e in examples]
-    for m in load_data(str(ROOT / "data" / "nlu")).intent_examples:
-        if m.get("intent") not in ("crisis", "possible_danger"):
-            texts.append(m.get("text"))
-            labels.append("calm")
-            messages.append(Message(m.get("text"), "calm", "nlu_examples"))
-    nlp = spacy.load(build_spacy_model.ensure())
+    messages = [Message(e.text, "calm" if e.label == CALM else "crisis", e.category)
+                for e in examples]
     docs = list(nlp.pipe(t.lower() for t in texts))
-    rules = CrisisRules()
     verdicts = [rules.verdict(doc) for doc in docs]
     found: List[Optional[Outcome]] = [None] * len(texts)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -192,7 +189,7 @@ def describe(name: str, results: Sequence[Outcome], misses: bool = True) -> List
              f"- Calm messages given the crisis reply: **{f.calm_crisis_reply}/{f.calm} "
              f"({f.crisis_reply_rate:.1%})**, {f.only_crisis_reply} of them without an "
              f"answer to their question; asked \"are you in danger right now?\": "
-             f"{f.false_alarms - f.calm_crisis_reply}, {f.asked_and_answered} of them then "
+             f"{f.calm_asked}, {f.asked_and_answered} of them then "
              f"given the answer ({f.false_alarm_rate:.1%} treated as danger in all)", "",
              "| Kind | Treated as danger | Of |", "|---|---:|---:|"]
     lines += [f"| {side}: {category} | {flagged} | {total} |"
@@ -252,8 +249,7 @@ def docs_section(measured: Dict[str, List[Outcome]], model_name: str) -> str:
         lines.append(f"| {name.replace('_', ' ')} | {f.caught}/{f.crisis} ({f.recall:.1%}) | "
                      f"{f.crisis_reply} | {f.calm_crisis_reply}/{f.calm} "
                      f"({f.crisis_reply_rate:.1%}) | {f.only_crisis_reply} | "
-                     f"{f.false_alarms - f.calm_crisis_reply} "
-                     f"({(f.false_alarms - f.calm_crisis_reply) / max(f.calm, 1):.1%}) | "
+                     f"{f.calm_asked} ({f.calm_asked / max(f.calm, 1):.1%}) | "
                      f"{f.asked_and_answered} |")
     held_out = [r for name, rs in measured.items() if name != "cross_validation" for r in rs]
     lines += ["", "Per kind, all held-out sets together (treated as danger / messages):", "",

@@ -4,6 +4,7 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+import pytest
 import yaml
 
 from actions.safety_check import (SIMPLE_REPLIES, ActionAfterSafetyCheck,
@@ -25,9 +26,9 @@ def test_the_answer_held_behind_a_danger_turn_is_found():
     assert held_answer(parse("possible_danger", "faq", "cost")) == "utter_faq/cost"
 
 
-def test_a_farewell_or_a_greeting_behind_a_danger_turn_gets_its_reply_too():
+def test_a_farewell_or_a_greeting_gets_its_reply_after_the_question_not_the_crisis_reply():
     assert held_answer(parse("possible_danger", "goodbye")) == "utter_goodbye"
-    assert held_answer(parse("crisis", "greet")) == "utter_greet"
+    assert held_answer(parse("crisis", "greet")) is None
 
 
 def test_the_simple_replies_are_those_the_rules_give():
@@ -74,13 +75,15 @@ def safe_or_not(text, intent="acknowledge", second="faq"):
     return run(ActionAfterSafetyCheck(), [flagged], answer)
 
 
-def test_no_carries_on():
-    assert safe_or_not("no") == ["utter_safe_now"]
+@pytest.mark.parametrize("text", ["no", "No.", "nah", "nope", "no thanks", "I'm fine",
+                                  "no i'm ok", "im safe now", "all good", "not in danger"])
+def test_a_clear_no_carries_on(text):
+    assert safe_or_not(text) == ["utter_safe_now"]
     assert safe_or_not("/safe_now", intent="safe_now") == ["utter_safe_now"]
-    assert safe_or_not("nah i'm good") == ["utter_safe_now"]
 
 
-def test_yes_or_anything_unclear_gets_the_crisis_reply():
-    assert safe_or_not("yes") == ["utter_crisis"]
-    assert safe_or_not("ok") == ["utter_crisis"]
-    assert safe_or_not("hmm") == ["utter_crisis"]
+@pytest.mark.parametrize("text", ["yes", "ok", "hmm", "i don't know", "not sure",
+                                  "yes he won't leave", "no he's still here", "help",
+                                  "i'm not safe", ""])
+def test_yes_or_anything_but_a_clear_no_gets_the_crisis_reply(text):
+    assert safe_or_not(text) == ["utter_crisis"]

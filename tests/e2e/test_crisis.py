@@ -41,7 +41,7 @@ def ask(assistant, sender):
     return message
 
 
-@pytest.mark.parametrize("answer", ["/crisis", "yes", "yes help"])
+@pytest.mark.parametrize("answer", ["/crisis", "yes", "yes help", "not sure"])
 def test_unclear_danger_is_asked_about_and_yes_gets_the_crisis_reply(assistant, answer):
     sender = assistant.new_sender()
     ask(assistant, sender)
@@ -81,24 +81,24 @@ def test_every_unsure_reply_carries_the_safety_net(assistant, text, expected):
         assert "still not understanding" in again and SAFETY_NET in again
 
 
-def test_unclear_danger_in_the_callback_form_is_asked_about_then_the_form_carries_on(
-        assistant):
+def test_unclear_danger_in_the_callback_form_gets_111_then_the_form_carries_on(assistant):
     sender = assistant.new_sender()
     answer_up_to(assistant, sender, "contact_detail")
     messages = assistant.say(UNCLEAR, sender)
-    assert ASKED in messages[0]["text"]
-    assert QUESTIONS["contact_detail"] in messages[-1]["text"]
-    messages = assistant.say("/safe_now", sender)
+    assert messages[0]["text"].startswith(CRISIS_OPENING)
+    assert ASKED not in messages[0]["text"]  # the next answer belongs to the form
     assert QUESTIONS["contact_detail"] in messages[-1]["text"]
     assert QUESTIONS["safe_time"] in reply_text(assistant.say("021 123 4567", sender))
 
 
-def test_danger_while_deleting_the_conversation_comes_first(assistant):
+def test_unclear_danger_while_deleting_the_conversation_gets_111_and_a_yes_deletes_nothing(
+        assistant):
     sender = assistant.new_sender()
     assistant.say("delete my conversation", sender)
     messages = assistant.say(UNCLEAR, sender)
-    assert ASKED in messages[0]["text"] and "delete" in messages[-1]["text"]
-    messages = assistant.say("/crisis", sender)
+    assert messages[0]["text"].startswith(CRISIS_OPENING)
+    assert "delete" in messages[-1]["text"]
+    messages = assistant.say("/crisis", sender)  # "I'm in danger now"
     assert messages[0]["text"].startswith(CRISIS_OPENING)
     assert "delete" in messages[-1]["text"]
     assert "haven't deleted anything" in reply_text(assistant.say("No", sender))

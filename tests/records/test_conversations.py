@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.tracker_store import ConversationStore
@@ -75,6 +75,12 @@ def test_summaries_count_turns_and_marks(store):
     assert summary.topics == ["greet", "faq/cost", "nlu_fallback", "crisis", "request_advisor"]
 
 
+def test_a_crisis_turn_is_marked_though_it_sets_the_kind_of_danger(store):
+    sender = save(store, "kind", said("he is outside my house", "crisis", 1.0),
+                  SlotSet("crisis_kind", "danger"))
+    assert conversations.summary(store.engine, sender).crisis_turns == 1
+
+
 def test_a_later_turn_adds_to_the_summary(store):
     sender = PREFIX + "later"
     tracker = DialogueStateTracker(sender, DOMAIN.slots)
@@ -135,7 +141,6 @@ def test_messages_not_understood_or_unsure_are_listed_for_trainers(store):
 
 
 def test_answers_to_a_form_are_not_counted_as_not_understood(store):
-    from rasa.shared.core.events import SlotSet
 
     sender = save(store, "form", said("can someone call me", "request_callback", 1.0),
                   said("Aroha", "nlu_fallback", .5), SlotSet("first_name", "Aroha"),
