@@ -169,9 +169,17 @@ class CrisisModel:
         return cls(build_model(c).fit(list(texts), list(labels)))
 
     def scores(self, texts: Sequence[str]) -> List[Tuple[float, str]]:
+        """(probability of crisis, likeliest kind) for each text. With no word it has
+        seen in training (keyboard mashing), the classifier would only be guessing from
+        letters, so the probability is 0 and the rules alone judge."""
         calm = self.labels.index(CALM)
+        words = self.pipeline.steps[0][1].transformer_list[1][1]
+        known = words.transform(list(texts)).getnnz(axis=1) > 0
         found = []
-        for row in self.pipeline.predict_proba(list(texts)):
+        for row, has_words in zip(self.pipeline.predict_proba(list(texts)), known):
+            if not has_words:
+                found.append((0.0, CALM))
+                continue
             kinds: Dict[str, float] = {label: p for label, p in zip(self.labels, row)
                                        if label != CALM}
             found.append((1.0 - float(row[calm]), max(kinds, key=kinds.get)))

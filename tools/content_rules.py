@@ -181,14 +181,16 @@ def no_duplicates(training: List[Example], held_out: List[Example]) -> List[Prob
             problems.append(Problem(example.path, example.line,
                                     f"{example.text!r} is under {example.topic} and under "
                                     f"{first.topic} ({first.path.name}:{first.line})"))
-    for example in held_out:
-        first = seen.get(normalise(example.text))
-        if first:
-            problems.append(Problem(example.path, example.line,
-                                    f"held-out {example.text!r} is also training data "
-                                    f"({first.path.name}:{first.line}); held-out examples "
-                                    "must be new"))
-    return problems
+    return problems + copied_into_training(held_out, seen)
+
+
+def copied_into_training(held_out: List[Example], seen: Dict[str, Example]) -> List[Problem]:
+    """Held-out examples found (normalised) among the training examples `seen`."""
+    return [Problem(e.path, e.line, f"held-out {e.text!r} is also training data "
+                                    f"({seen[normalise(e.text)].path.name}:"
+                                    f"{seen[normalise(e.text)].line}); held-out examples "
+                                    "must be new")
+            for e in held_out if normalise(e.text) in seen]
 
 
 def offers_line_and_advisor(responses: List[Response]) -> List[Problem]:
@@ -274,14 +276,8 @@ def crisis_examples_held_out(root: Path, training: List[Example]) -> List[Proble
         if first is not example:
             problems.append(Problem(example.path, example.line, f"{example.text!r} is also "
                                     f"at {first.path.name}:{first.line}"))
-    for example in read(sorted((root / "tests" / "nlu").glob("crisis_*.yml"))):
-        first = seen.get(normalise(example.text))
-        if first:
-            problems.append(Problem(example.path, example.line,
-                                    f"held-out {example.text!r} is also training data "
-                                    f"({first.path.name}:{first.line}); held-out examples "
-                                    "must be new"))
-    return problems
+    held_out = read(sorted((root / "tests" / "nlu").glob("crisis_*.yml")))
+    return problems + copied_into_training(held_out, seen)
 
 
 def main() -> int:

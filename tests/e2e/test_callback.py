@@ -93,8 +93,8 @@ def test_bad_numbers_get_a_kind_re_ask_and_never_break_the_form(assistant):
     answer_up_to(assistant, sender, "contact_detail")
     for bad in BAD_ANSWERS:
         messages = assistant.say(bad, sender)
-        # Words that might signal danger are asked about first (tests/e2e/test_crisis.py)
-        checked = [m for m in messages[:-1] if "Are you in danger right now?" in m["text"]]
+        # Words that might signal danger get 111 first (tests/e2e/test_crisis.py)
+        checked = [m for m in messages[:-1] if "call 111" in m["text"]]
         assert len(messages) == 1 + len(checked), f"{bad!r}: {messages}"
         text = messages[-1]["text"]
         assert QUESTIONS["contact_detail"] in text, f"{bad!r} was not asked again: {text}"
