@@ -108,8 +108,8 @@ class CrisisDetector(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            # crisis and calm examples, by kind (read together with the NLU examples,
-            # every one of which but `crisis` and `possible_danger` is calm)
+            # crisis and calm examples, by kind (read together with the NLU examples:
+            # those of `crisis` as crisis, every other but `possible_danger` as calm)
             "examples": "data/crisis",
             # probability of crisis from which the reply is the crisis reply ...
             "sure_threshold": 0.8,
