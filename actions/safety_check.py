@@ -12,13 +12,12 @@ keeps what the other classifiers ranked below it, so the question is not lost:
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-
-import re
 
 DANGER_INTENTS = ("crisis", "possible_danger")
 # A clear "no, I'm safe", and nothing more: anything else gets the crisis reply.

@@ -2,16 +2,15 @@
 
     python -m tools.crisis_eval [--folds 5] [--docs]   # also part of `make evaluate`
 
-1. Each held-out set (tests/nlu/crisis_*.yml) through the trained model, as the assistant would treat each message:
-   - "crisis": the crisis reply (111 first);
-   - "ask": "are you in danger right now?", with 111 in the question;
-   either followed by the answer when the message also asked something the assistant
-   understood (actions/safety_check.py);
-   - anything else: not treated as danger.
-   A crisis message is caught if it gets either; a calm message is a false alarm if it
-   gets either, and the worst case is a calm message that gets only the crisis reply.
+1. Each held-out set (tests/nlu/crisis_*.yml) through the trained model, as the
+   assistant would treat each message: "crisis", the crisis reply (111 first); "ask",
+   "are you in danger right now?" (111 in the question); or not treated as danger.
+   Either danger reply is followed by the answer when the message also asked something
+   the assistant understood (actions/safety_check.py). A crisis message is caught if it
+   gets either; a calm message is a false alarm if it gets either, and the worst case is
+   a calm message that gets only the crisis reply.
 2. k-fold cross-validation of the crisis detector (rules and classifier) on its
-   training examples (data/crisis/ and the calm NLU examples).
+   training examples (data/crisis/ and the NLU examples).
 """
 from __future__ import annotations
 
