@@ -173,10 +173,13 @@ class CrisisModel:
         seen in training (keyboard mashing), the classifier would only be guessing from
         letters, so the probability is 0 and the rules alone judge."""
         calm = self.labels.index(CALM)
-        words = self.pipeline.steps[0][1].transformer_list[1][1]
-        known = words.transform(list(texts)).getnnz(axis=1) > 0
+        features, classifier = self.pipeline.steps[0][1], self.pipeline.steps[-1][1]
+        matrix = features.transform(list(texts))
+        # the character n-grams come first, then the words
+        chars = len(features.transformer_list[0][1].vocabulary_)
+        known = matrix[:, chars:].getnnz(axis=1) > 0
         found = []
-        for row, has_words in zip(self.pipeline.predict_proba(list(texts)), known):
+        for row, has_words in zip(classifier.predict_proba(matrix), known):
             if not has_words:
                 found.append((0.0, CALM))
                 continue

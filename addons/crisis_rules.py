@@ -175,7 +175,6 @@ class CrisisRules:
             return found
         return RuleVerdict(unclear_kind=None if calm else unclear, calm=calm)
 
-
     def kind_of(self, doc: Any, default: str = "danger") -> str:
         """The kind of danger a crisis example shows, as far as the rules can tell."""
         if doc is None:
