@@ -65,8 +65,19 @@ class Decision:
 def decide(rules: RuleVerdict, probability: float, model_kind: str,
            intent: Optional[str], sure: float, ask: float) -> Decision:
     """Combine the rules, the crisis classifier and the intent classifier."""
+    if rules.doubt:
+        # "if I ever feel suicidal again", "I used to self-harm but not for years": danger
+        # words, maybe even a confident classifier, but the words say it is not now.
+        kind = rules.kind or rules.unclear_kind
+        if kind or probability >= ask or intent in DANGER_INTENTS:
+            return Decision(ASK, kind or UNCLEAR, calm=rules.calm)
+        return Decision(None, None, calm=True)
     if rules.kind and rules.strong:
         return Decision(SURE, rules.kind)
+    if rules.calm and rules.kind:
+        # A strong phrase in a calm context ("if he turns up at my house after the
+        # meeting"): the crisis reply only if the classifier is sure.
+        return Decision(SURE if probability >= sure else ASK, rules.kind, calm=True)
     if rules.calm:
         # The rules see a calm context (negation, the conference, the past), which a
         # crisis can still mention ("my conference is next week but he just broke in"):

@@ -8,6 +8,10 @@ They see three things the crisis classifier cannot be trusted to see:
   door"), or a message about the conference ("what if he threatens me at the meeting") or
   the past ("he threatened me last year") with nothing saying "now".
 
+A fourth thing keeps even a strong phrase from an emergency reply on its own: doubt, a
+what-if ("if I ever feel suicidal again") or harm that is over ("I used to self-harm, not
+for years", "I'm safe now"). There the assistant asks "are you in danger right now?".
+
 Only the "strong" patterns make a crisis on their own, and only outside a calm context;
 the others (words that idioms and stories use too: "he'll kill me", "just"), and strong
 ones in a calm context ("if he turns up at my house after the meeting"), need the
@@ -15,7 +19,7 @@ classifier to lean the same way.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 from spacy.matcher import Matcher
@@ -121,6 +125,27 @@ RULES = [
         [{"LEMMA": "follow"}, {"LOWER": ME}],
     ]),
 ]
+# Doubt: a what-if, or harm that is over. Each counts only when not negated ("I'm safe
+# now", not "I'm not safe now"). Not "anymore": "I can't do this anymore" is not over.
+DOUBT_PATTERNS = [
+    [{"LOWER": "used"}, {"LOWER": "to"}],
+    [{"LOWER": "past"}, {"LOWER": "that"}],
+    [{"LOWER": "turned"}, {"LOWER": "out"}],
+    [{"LOWER": "false"}, {"LOWER": "alarm"}],
+    [{"LOWER": "all"}, {"LOWER": {"IN": ["good", "fine", "ok", "okay", "sorted"]}}],
+    [{"LOWER": "it"}, {"LOWER": {"IN": ["was", "'s"]}}, {"LOWER": {"IN": ["just", "only"]}}],
+    [{"LEMMA": "have"}, {"LOWER": {"IN": ["n't", "not"]}}, {"LOWER": {"IN": ["in", "since"]}}],
+    [{"LOWER": {"IN": ["well", "safe", "fine", "ok", "okay", "better", "good", "alright",
+                       "sorted", "stable"]}}, {"LOWER": "now"}],
+    [{"LOWER": "in"}, {"LOWER": "case"}],
+    [{"LOWER": "incase"}],
+    [{"LOWER": "later"}, {"LOWER": "on"}],
+    [{"LOWER": "in"}, {"LOWER": "the", "OP": "?"}, {"LOWER": "future"}],
+]
+# "if" is a what-if when something else says it is not about now.
+IF_WORDS = {"if", "whether"}
+WHAT_IF_WORDS = {"ever", "again", "later", "future", "someday", "hypothetically", "would"}
+
 # A present-danger pattern needs a word like "now" when it is about something done to
 # the person (so "he hit me" said of last year is not read as happening now).
 NEEDS_RECENCY = {"hit", "hurt", "attack", "stab", "punch", "choke", "strangle", "beat",
@@ -134,6 +159,7 @@ class RuleVerdict:
     strong: bool = False               # ... that needs no second opinion
     unclear_kind: Optional[str] = None  # danger words, but nothing says it is happening now
     calm: bool = False                 # negated, about the conference, or in the past
+    doubt: bool = False                # a what-if, or harm that is over: ask, at most
 
 
 class CrisisRules:
@@ -141,10 +167,26 @@ class CrisisRules:
 
     def __init__(self) -> None:
         self._matcher: Optional[Matcher] = None
+        self._doubt: Optional[Matcher] = None
 
     def verdict(self, doc: Any) -> RuleVerdict:
+        found = self._found(doc)
+        if self.doubtful(doc):
+            return replace(found, doubt=True)
+        return found
+
+    def doubtful(self, doc: Any) -> bool:
+        """A what-if, or harm that is over."""
+        words = {token.lower_ for token in doc}
+        if words & IF_WORDS and words & WHAT_IF_WORDS:
+            return True
+        return any(not negated(doc, start) for _, start, _ in self._doubt(doc))
+
+    def _found(self, doc: Any) -> RuleVerdict:
         if self._matcher is None or self._matcher.vocab is not doc.vocab:
             self._matcher = build_matcher(doc.vocab)
+            self._doubt = Matcher(doc.vocab)
+            self._doubt.add("doubt", DOUBT_PATTERNS)
         words = {token.lower_ for token in doc}
         conference = bool(words & CONFERENCE_WORDS)
         past = bool(words & PAST_WORDS) or any(
@@ -163,7 +205,7 @@ class CrisisRules:
                 return RuleVerdict(kind=kind, strong=True)
             elif strength == "strong":
                 # "if he turns up at my house after the meeting": the classifier decides
-                found = found or RuleVerdict(kind=kind)
+                found = found or RuleVerdict(kind=kind, calm=True)
             elif context:
                 calm = True
             elif not recent and (strength == "recent" or doc[start].lemma_ in NEEDS_RECENCY

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # author who saw neither the training data nor the other sets.
 HELD_OUT_SETS = [ROOT / "tests" / "nlu" / name for name in
                  ("crisis_messages.yml", "crisis_held_out.yml", "crisis_confirm.yml",
-                  "crisis_fresh.yml", "crisis_fresh2.yml")]
+                  "crisis_fresh.yml", "crisis_fresh2.yml", "crisis_fresh3.yml")]
 CRISIS, ASK = "crisis", "ask"
 
 

@@ -19,21 +19,21 @@ MAX_CALM_CRISIS_REPLY = 0.03
 MAX_ONLY_CRISIS_REPLY = 0.015  # the crisis reply with no answer to the question asked
 SIZES = {"crisis_messages": (40, 40), "crisis_held_out": (150, 150),
          "crisis_confirm": (150, 150), "crisis_fresh": (150, 150),
-         "crisis_fresh2": (150, 150)}
+         "crisis_fresh2": (150, 150), "crisis_fresh3": (150, 150)}
 
 
-# The two fresh sets, each measured once after all tuning, show what the others do not:
-# calm messages saying the danger is over ("he's in prison now") or long past too often
-# get the crisis reply (11 of 186, 7 of 180). Known, and not tuned away: a strict xfail,
-# so the day it passes, the mark must go.
-KNOWN_FALSE_ALARMS = {
-    "crisis_fresh": "11/186 calm messages (mostly over now and past harm) get the crisis reply",
-    "crisis_fresh2": "7/180 calm messages get the crisis reply",
+# The third fresh set, measured once after all tuning: 3 of its 180 calm messages get
+# the crisis reply with no answer (over the 1.5 % floor; 2.2 % get the crisis reply in
+# all, under the 3 % one). Known, and not tuned away: a strict xfail, so the day it
+# passes, the mark must go.
+KNOWN_ONLY_CRISIS_REPLIES = {
+    "crisis_fresh3": "3/180 calm messages get only the crisis reply",
 }
 SETS = [p.stem for p in crisis_eval.HELD_OUT_SETS]
-FALSE_ALARM_SETS = [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FALSE_ALARMS[name]))
-    if name in KNOWN_FALSE_ALARMS else name for name in SETS]
+ONLY_CRISIS_REPLY_SETS = [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True,
+                                               reason=KNOWN_ONLY_CRISIS_REPLIES[name]))
+    if name in KNOWN_ONLY_CRISIS_REPLIES else name for name in SETS]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_crisis_messages_are_caught(held_out, name):
     assert figures.recall >= MIN_RECALL, missed
 
 
-@pytest.mark.parametrize("name", FALSE_ALARM_SETS)
+@pytest.mark.parametrize("name", SETS)
 def test_calm_messages_rarely_get_the_crisis_reply(held_out, name):
     _, results = held_out(name)
     figures = crisis_eval.figures(results)
@@ -80,7 +80,7 @@ def test_calm_messages_rarely_get_the_crisis_reply(held_out, name):
     assert figures.crisis_reply_rate <= MAX_CALM_CRISIS_REPLY, given
 
 
-@pytest.mark.parametrize("name", FALSE_ALARM_SETS)
+@pytest.mark.parametrize("name", ONLY_CRISIS_REPLY_SETS)
 def test_hardly_any_calm_message_gets_only_the_crisis_reply(held_out, name):
     _, results = held_out(name)
     figures = crisis_eval.figures(results)
@@ -129,8 +129,29 @@ def test_a_strong_phrase_counts_wherever_it_is_in_the_message(rules):
 
 
 def test_a_strong_phrase_in_a_calm_context_needs_the_classifier(rules):
-    assert rules("if he turns up at my house after the meeting") == RuleVerdict("danger")
+    assert rules("he turns up at my house after the meeting") == RuleVerdict("danger",
+                                                                         calm=True)
     assert rules("he turned up at my door again tonight, the meeting is monday").strong
+
+
+@pytest.mark.parametrize("text", [
+    "if i ever feel suicidal again who do i call",   # a what-if
+    "in case he turns up at my house, what do i do",
+    "i used to self harm but i haven't in years",     # over
+    "i had suicidal thoughts but i'm well now",
+    "i thought someone was breaking in but it turned out to be the cat",
+])
+def test_a_what_if_or_harm_that_is_over_is_in_doubt(rules, text):
+    assert rules(text).doubt
+
+
+@pytest.mark.parametrize("text", [
+    "i'm not safe now he's outside",      # negated state word
+    "i cant do this anymore i want to die",
+    "he's at my door",
+])
+def test_danger_now_is_not_in_doubt(rules, text):
+    assert not rules(text).doubt
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -146,6 +167,11 @@ def test_danger_words_without_a_now_are_unclear(rules, text, kind):
     (RuleVerdict(kind="danger"), 0.3, "faq", (SURE, "danger")),  # a rule, the classifier
     (RuleVerdict(kind="danger"), 0.1, "faq", (ASK, "danger")),   # leaning, or not
     (RuleVerdict(), 0.9, "faq", (SURE, "suicide")),              # the classifier alone
+    (RuleVerdict("danger", calm=True), 0.95, "faq", (SURE, "danger")),  # a strong phrase
+    (RuleVerdict("danger", calm=True), 0.5, "faq", (ASK, "danger")),    # in a calm context
+    (RuleVerdict("suicide", True, doubt=True), 0.95, "faq", (ASK, "suicide")),  # doubt:
+    (RuleVerdict(doubt=True), 0.5, "faq", (ASK, "unclear")),     # ask at most,
+    (RuleVerdict(doubt=True), 0.1, "faq", (None, None)),         # or nothing
     (RuleVerdict(calm=True), 0.95, "faq", (ASK, "unclear")),     # calm context: ask,
     (RuleVerdict(calm=True), 0.1, "crisis", (None, None)),       # or nothing
     (RuleVerdict(), 0.4, "faq", (ASK, "unclear")),               # moderately sure: ask
