@@ -1,8 +1,9 @@
 """The callback request: a form that collects how an advisor can safely get in touch.
 
-The contact detail goes straight into a draft callback request (records/callbacks.py);
-the conversation only ever holds it as "[phone]" or "[email]". On completion the draft
-becomes a `new` request with a reference code; on "stop" it is deleted.
+The contact detail, the safe time and the first name go straight into a draft callback
+request (records/callbacks.py); the conversation only ever holds them as "[phone]",
+"[email]", "[answer]" and "[name]" (records/masking.py). On completion the draft becomes
+a `new` request with a reference code; on "stop" it is deleted.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import answers
 from actions.contact_details import EMAIL, PHONE, read_contact
 from records.callbacks import CallbackError, store
-from records.masking import EMAIL as MASKED_EMAIL, PHONE as MASKED_PHONE
+from records.masking import ANSWER, NAME, EMAIL as MASKED_EMAIL, PHONE as MASKED_PHONE
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class ValidateCallbackForm(FormValidationAction):
         if text.endswith("?"):
             return {"safe_time": None, **problem(
                 "I can answer questions once we're done. First: ")}
-        return {"safe_time": text, **problem("")}
+        return self._keep_answer(tracker, "safe_time", text, ANSWER)
 
     def validate_safe_to_leave_message(self, value: Any, dispatcher: CollectingDispatcher,
                                        tracker: Tracker, domain: DomainDict
@@ -105,7 +106,21 @@ class ValidateCallbackForm(FormValidationAction):
         if answers.is_skip(text) or answers.yes_or_no(text) == "no":
             return {"first_name": answers.SKIPPED, **problem("")}
         name, why = answers.first_name(text)
-        return {"first_name": name, **problem(why)}
+        if name is None:
+            return {"first_name": None, **problem(why)}
+        return self._keep_answer(tracker, "first_name", name, NAME)
+
+    @staticmethod
+    def _keep_answer(tracker: Tracker, slot: str, answer: str,
+                     placeholder: str) -> Dict[Text, Any]:
+        try:
+            store().keep_answer(tracker.sender_id, **{slot: answer})
+        except (CallbackError, SQLAlchemyError):
+            logger.exception("Could not keep an answer to the callback form.")
+            return {slot: None, **problem(
+                "Sorry, something went wrong on our side and I couldn't keep that. "
+                "Please try again, or call 0800 650 654. ")}
+        return {slot: placeholder, **problem("")}
 
     @staticmethod
     def _keep_detail(tracker: Tracker, method: str, detail: str) -> Dict[Text, Any]:
@@ -132,10 +147,11 @@ class ActionSubmitCallback(Action):
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         leave_message = given(tracker, "safe_to_leave_message")
         safe_to_leave = None if leave_message is None else leave_message == "yes"
+        # "Any time" is no one's secret; a time given was kept in the draft.
+        any_time = "Any time" if tracker.get_slot("safe_time") == "Any time" else None
         try:
-            reference = store().submit(
-                tracker.sender_id, safe_time=given(tracker, "safe_time"),
-                safe_to_leave_message=safe_to_leave, first_name=given(tracker, "first_name"))
+            reference = store().submit(tracker.sender_id, safe_time=any_time,
+                                       safe_to_leave_message=safe_to_leave)
         except (CallbackError, SQLAlchemyError):
             logger.exception("Could not save a callback request.")
             dispatcher.utter_message(response="utter_callback_not_saved")
@@ -150,9 +166,10 @@ class ActionSubmitCallback(Action):
 
 
 def when_phrase(safe_time: Optional[str]) -> str:
+    # The time itself is not repeated: the reply is stored with the conversation.
     if not safe_time or safe_time == "Any time":
         return "as soon as they can"
-    return f"at the time you gave ({safe_time})"
+    return "at the time you gave"
 
 
 def message_note(method: Optional[str], safe_to_leave: Optional[bool]) -> str:

@@ -3,8 +3,9 @@
 - The database comes from DATABASE_URL (see records/database.py); unset, it is the
   SQLite file runtime/conversations.db, so a first run needs no database server.
 - Phone numbers and email addresses are masked in every event before it is written
-  (records/masking.py). The unmasked contact details of a callback request live only
-  in the callback_requests table.
+  (records/masking.py), and a message answering one of the callback form's questions
+  (the number or address, the safe time, the first name) is stored as a placeholder
+  only. What was given lives only in the callback_requests table.
 - Each save also updates the conversation's summary and the list of messages the bot
   did not understand (records/conversations.py), which the advisors' console reads.
 - When the person confirms "delete my conversation", the action server runs
@@ -15,20 +16,29 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Dict, Iterator, Optional, Text
+from typing import Any, Dict, Iterator, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from records import conversations, database, schema
-from records.masking import mask
+from records.masking import ANSWER_PLACEHOLDERS, answer_placeholder, mask
 
 DELETE_ACTION = "action_delete_conversation"
+CALLBACK_FORM = "callback_form"
 
 # The queries of SQLTrackerStore._event_query, as plain SQL: building them with the ORM
 # for every message cost more than running them. "The latest session" is every event
@@ -82,9 +92,11 @@ class ConversationStore(SQLTrackerStore):
                 conversations.forget(session, [tracker.sender_id])
                 session.commit()
                 return
+            first_new = len(tracker.events) - len(events)
+            answers = form_answers(tracker.events, first_new)
             stored = []
-            for event in events:
-                data = masked(event.as_dict())
+            for index, event in enumerate(events, start=first_new):
+                data = masked(event.as_dict(), answers.get(index))
                 stored.append(data)
                 session.add(self.SQLEvent(
                     sender_id=tracker.sender_id,
@@ -105,15 +117,41 @@ class ConversationStore(SQLTrackerStore):
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
 
-def masked(event: Dict[str, Any]) -> Dict[str, Any]:
-    """The event with contact details masked wherever people's words are kept."""
+def form_answers(events: List[Event], first: int) -> Dict[int, str]:
+    """The placeholder to store for each message, from index `first` on, that answers
+    one of the callback form's questions."""
+    loop = question = method = None
+    answers = {}
+    for index, event in enumerate(events):
+        if isinstance(event, SessionStarted):
+            loop = question = method = None
+        elif isinstance(event, ActiveLoop):
+            loop = event.name
+        elif isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+            question = event.value
+        elif isinstance(event, SlotSet) and event.key == "contact_method":
+            method = event.value
+        elif isinstance(event, UserUttered) and index >= first and loop == CALLBACK_FORM:
+            placeholder = answer_placeholder(question, method)
+            if placeholder:
+                answers[index] = placeholder
+    return answers
+
+
+def masked(event: Dict[str, Any], placeholder: Optional[str] = None) -> Dict[str, Any]:
+    """The event with contact details masked wherever people's words are kept, and
+    with `placeholder` instead of the words of an answer to the callback form."""
+    hide = (lambda value: placeholder) if placeholder else mask
     if "text" in event:  # user and bot messages
-        event["text"] = mask(event["text"])
+        event["text"] = hide(event["text"])
     parse_data = event.get("parse_data")
     if parse_data:
-        parse_data["text"] = mask(parse_data.get("text"))
+        parse_data["text"] = hide(parse_data.get("text"))
         for entity in parse_data.get("entities") or []:
-            entity["value"] = mask(entity.get("value"))
+            entity["value"] = hide(entity.get("value"))
     if event.get("event") == "slot":
-        event["value"] = mask(event.get("value"))
+        name, value = event.get("name"), event.get("value")
+        kept = ANSWER_PLACEHOLDERS.get(name) if value not in (None, "skipped", "Any time") \
+            else None
+        event["value"] = kept if kept else mask(value)
     return event

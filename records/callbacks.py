@@ -104,13 +104,31 @@ class CallbackRequests:
                 conversation_id=conversation_id, status=DRAFT, created_at=now(),
                 contact_method=method, contact_detail=detail))
 
+    def keep_answer(self, conversation_id: str, **answers: Optional[str]) -> None:
+        """Keep an answer given to the form (`safe_time`, `first_name`) in the draft, as
+        the stored conversation holds only a placeholder for it."""
+        unknown = set(answers) - {"safe_time", "first_name"}
+        if unknown:
+            raise ValueError(f"Not a callback form answer: {', '.join(sorted(unknown))}")
+        with self.engine.begin() as connection:
+            updated = connection.execute(table.update().where(
+                (table.c.conversation_id == conversation_id) & (table.c.status == DRAFT)
+            ).values(**answers)).rowcount
+        if not updated:
+            raise CallbackError(f"No contact details were given in {conversation_id}.")
+
     def draft(self, conversation_id: str) -> Optional[CallbackRequest]:
         return self._one((table.c.conversation_id == conversation_id)
                          & (table.c.status == DRAFT))
 
-    def submit(self, conversation_id: str, safe_time: Optional[str],
-               safe_to_leave_message: Optional[bool], first_name: Optional[str]) -> str:
-        """Turn the conversation's draft into a `new` request; returns its reference."""
+    def submit(self, conversation_id: str, safe_time: Optional[str] = None,
+               safe_to_leave_message: Optional[bool] = None,
+               first_name: Optional[str] = None) -> str:
+        """Turn the conversation's draft into a `new` request; returns its reference.
+        Answers not given here are those the draft kept."""
+        answers = {key: value for key, value in (("safe_time", safe_time),
+                                                 ("first_name", first_name))
+                   if value is not None}
         for _ in range(10):
             reference = new_reference()
             try:
@@ -119,8 +137,8 @@ class CallbackRequests:
                         (table.c.conversation_id == conversation_id)
                         & (table.c.status == DRAFT)
                     ).values(reference=reference, status=NEW, created_at=now(),
-                             safe_time=safe_time, first_name=first_name,
-                             safe_to_leave_message=safe_to_leave_message)).rowcount
+                             safe_to_leave_message=safe_to_leave_message,
+                             **answers)).rowcount
             except sa.exc.IntegrityError:
                 continue  # the reference was taken; draw another
             if not updated:

@@ -6,7 +6,14 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.tracker_store import DELETE_ACTION, ConversationStore
@@ -127,11 +134,40 @@ def test_phone_numbers_and_emails_are_masked_before_they_are_stored(store):
         stored = "\n".join(stored_rows(store, sender))
         for detail in ["555 0199", "21 555", "mere.smith", "example.co.nz"]:  # not "555": timestamps
             assert detail not in stored
-        assert stored.count("[phone]") == 3 and stored.count("[email]") == 3
+        assert stored.count("[phone]") == 2 and stored.count("[email]") == 3
         # the conversation still reads back, with the masks in place
         restored = asyncio.run(store.retrieve(sender))
         assert restored.latest_message.text == "ring me on [phone] or [email]"
-        assert restored.get_slot("safe_time") == "after 6, or text [phone]"
+        assert restored.get_slot("safe_time") == "[answer]"  # a form answer: never kept
+    finally:
+        with store.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
+
+
+def test_answers_to_the_callback_form_are_stored_as_placeholders_only(store):
+    sender = f"test-{uuid.uuid4()}"
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    tracker.update(UserUttered("hi", {"name": "greet", "confidence": 0.9}))
+    asyncio.run(store.save(tracker))  # an earlier turn, already stored
+    tracker.update(ActiveLoop("callback_form"))
+    for question, answer, slot_value in [
+            ("contact_method", "email please", "email"),
+            ("contact_detail", "mere at example dot co dot nz", "[email]"),
+            ("safe_time", "weekdays after Tama's school run", "[answer]"),
+            ("first_name", "call me Aroha", "Aroha")]:
+        tracker.update(SlotSet(REQUESTED_SLOT, question))
+        tracker.update(UserUttered(answer, {"name": "nlu_fallback", "confidence": 0.3},
+                                   parse_data={"text": answer, "entities": [
+                                       {"entity": "name", "value": answer}]}))
+        tracker.update(SlotSet(question, slot_value))
+    asyncio.run(store.save(tracker))
+    try:
+        stored = "\n".join(stored_rows(store, sender))
+        for given in ["mere", "example", "Tama", "school", "Aroha"]:
+            assert given not in stored
+        texts = [e.text for e in asyncio.run(store.retrieve(sender)).events
+                 if isinstance(e, UserUttered)]
+        assert texts == ["hi", "email please", "[email]", "[answer]", "[name]"]
     finally:
         with store.engine.begin() as connection:
             connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)

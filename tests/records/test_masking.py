@@ -13,6 +13,13 @@ from records.masking import mask
     ("mere.smith@example.co.nz", "[email]"),
     ("email me: tama+rj@xtra.co.nz, or ring 027 765 4321",
      "email me: [email], or ring [phone]"),
+    # shapes the callback form accepts, seen stored raw before
+    ("021 - 555 - 0193", "[phone]"),
+    ("021/555/0192 after 5", "[phone] after 5"),
+    ("021   555   0190", "[phone]"),
+    ("jane at gmail dot com", "[email]"),
+    ("jane @ gmail.com", "[email]"),
+    ("write to jane(at)xtra(dot)co(dot)nz please", "write to [email] please"),
 ])
 def test_contact_details_are_masked(text, masked):
     assert mask(text) == masked
@@ -26,6 +33,8 @@ def test_contact_details_are_masked(text, masked):
     "after 5pm on the 12th",
     "my case number is 123",
     "what is restorative justice",
+    "on 12/05/2023 at 3pm",            # a date, not a number
+    "I'll be at court. Then home",     # "at" without an address
 ])
 def test_other_text_is_left_alone(text):
     assert mask(text) == text
