@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -34,6 +35,7 @@ CONSOLE_URL = f"http://localhost:{CONSOLE_PORT}/"
 # Web pages allowed to talk to the Rasa server from a browser (CORS), space-separated.
 DEFAULT_SITE_ORIGINS = f"http://localhost:{SITE_PORT} http://127.0.0.1:{SITE_PORT}"
 START_TIMEOUT = 300
+ACTION_TOKEN = "ACTION_SERVER_TOKEN"
 
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
@@ -145,8 +147,7 @@ def rasa_server(model_path: Optional[Path], log: Optional[Path] = None,
 def action_server(log: Optional[Path] = None) -> Server:
     return Server(
         "action server",
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-         "--port", str(ACTIONS_PORT)],
+        [sys.executable, "-m", "tools.serve_actions", "--port", str(ACTIONS_PORT)],
         ACTIONS_PORT, "/health", log,
     )
 
@@ -168,6 +169,9 @@ class Stack:
     def __init__(self, servers: List[Server], env: Optional[Dict[str, str]] = None):
         self.servers = servers
         self.env = {**os.environ, **QUIET_ENV, **(env or {})}
+        # The secret the Rasa server sends to the action server (tools/serve_actions.py):
+        # one for this start unless one is set.
+        self.env.setdefault(ACTION_TOKEN, secrets.token_hex(32))
         self.started_at = self.ready_at = 0.0
 
     def start(self, timeout: float = START_TIMEOUT) -> "Stack":

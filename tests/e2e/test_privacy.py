@@ -35,6 +35,32 @@ def test_contact_details_are_masked_in_the_stored_conversation(assistant):
     assert assistant.callback_requests().get(reference).contact_detail == "027 765 4321"
 
 
+@pytest.mark.parametrize("number", ["021 - 555 - 0193", "021/555/0192", "021   555   0190"])
+def test_numbers_the_form_accepts_are_never_stored(assistant, number):
+    sender = assistant.new_sender()
+    start(assistant, sender)
+    assistant.say("phone", sender)
+    assistant.say(number, sender)
+    stored = stored_text(assistant, sender)
+    assert number not in stored and number.replace(" ", "") not in stored
+    texts = [e["text"] for e in assistant.stored_events(sender, "type_name = 'user'")]
+    assert texts[-1] == "[phone]"
+
+
+def test_the_answers_to_the_callback_form_are_stored_as_placeholders(assistant):
+    sender = assistant.new_sender()
+    reference = request_callback(assistant, sender)
+    # (the question itself gives "weekday mornings" as an example: not the bot's words)
+    stored = "\n".join(str(e) for e in assistant.stored_events(
+        sender, "type_name IN ('user', 'slot')"))
+    for answer in ("weekday mornings", "Aroha"):
+        assert answer not in stored, f"{answer} was stored"
+    texts = [e["text"] for e in assistant.stored_events(sender, "type_name = 'user'")]
+    assert texts[-4:] == ["[phone]", "[answer]", "No", "[name]"]
+    saved = assistant.callback_requests().get(reference)
+    assert (saved.safe_time, saved.first_name) == ("weekday mornings", "Aroha")
+
+
 def test_who_can_see_what_i_type_is_answered_truthfully(assistant):
     reply = reply_text(assistant.say("who can see what I type here?", assistant.new_sender()))
     assert "victim advisors can review" in reply
