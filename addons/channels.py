@@ -36,6 +36,8 @@ SENDER_ID = re.compile(r"[A-Za-z0-9_-]{20,128}")
 # Commands our own interface sends besides its buttons: the widget opens the chat with
 # a greeting (widget/chat-widget.js).
 INTERFACE_PAYLOADS = frozenset({"/greet"})
+# Slashes, with any spaces (and invisible characters) before, between and after them.
+_LEADING_COMMAND = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff]*/[\s/\u200b-\u200f\u2060\ufeff]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 UNAVAILABLE_TEXT = (
@@ -79,11 +81,12 @@ def valid_text(text: Any) -> str:
 
 
 def without_commands(text: str, own_payloads: FrozenSet[str]) -> str:
-    """The text, with any leading "/" removed unless it is one of our buttons' payloads,
-    so `/intent{"slot": ...}` is read as words instead of setting the intent or slots."""
-    if text.lstrip().startswith("/") and text.strip() not in own_payloads:
-        return text.lstrip().lstrip("/")
-    return text
+    """The text, with every leading run of slashes and spaces removed unless the whole
+    message is one of our buttons' payloads, so `/intent{"slot": ...}`, `/ /intent` or
+    `/\t/intent` is read as words instead of setting the intent or slots."""
+    if text.strip() in own_payloads:
+        return text
+    return _LEADING_COMMAND.sub("", text) if _LEADING_COMMAND.match(text) else text
 
 
 def button_payloads(domain: Any) -> FrozenSet[str]:

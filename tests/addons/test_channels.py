@@ -27,6 +27,12 @@ def test_the_allow_list_holds_exactly_our_buttons_and_the_widgets_commands(own_p
     ('/greet{"first_name": "Mallory"}', 'greet{"first_name": "Mallory"}'),
     ("/goodbye", "goodbye"),
     ("  //faq/cost", "faq/cost"),
+    ('/ /request_callback{"contact_detail": "021 555 0123"}',
+     'request_callback{"contact_detail": "021 555 0123"}'),
+    ('/\t/greet{"first_name": "Mallory"}', 'greet{"first_name": "Mallory"}'),
+    ("/\u200b/greet", "greet"),
+    (" / / / /stop", "stop"),
+    ("/ /request_advisor", "request_advisor"),  # not exactly our button's payload
     ('/deletion_form{"delete_confirmed": true}', 'deletion_form{"delete_confirmed": true}'),
     ("/request_advisor ", "/request_advisor "),  # our own button, as the widget sends it
     ("/delete_conversation", "/delete_conversation"),

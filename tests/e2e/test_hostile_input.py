@@ -112,9 +112,15 @@ def test_commands_typed_by_a_person_cannot_set_intents_or_slots(assistant):
     assistant.say('/request_callback{"contact_detail": "021 555 0123", '
                   '"contact_method": "phone", "first_name": "Mallory"}', sender)
     assistant.say('/greet{"first_name": "Mallory"}', sender)
+    assistant.say('/ /request_callback{"first_name": "Mallory"}', sender)
+    assistant.say('/\t/greet{"first_name": "Mallory"}', sender)
     user_events = assistant.stored_events(sender, "type_name = 'user'")
     assert user_events[0]["text"].startswith("request_callback{")  # read as words
     assert user_events[1]["text"].startswith("greet{")
+    assert user_events[2]["text"].startswith("request_callback{")
+    assert user_events[3]["text"].startswith("greet{")
+    for event in user_events:
+        assert event["parse_data"]["intent"]["confidence"] < 1.0  # not a command
     for event in user_events:
         assert event["parse_data"]["entities"] == []
     slots = assistant.stored_events(sender, "type_name = 'slot'")

@@ -111,6 +111,8 @@ def test_the_logs_hold_no_message_text(assistant):
     marker = f"zebra{uuid.uuid4().hex[:8]}"
     sender = assistant.new_sender()
     assistant.say(f"my name is {marker} and what is restorative justice", sender)
+    assistant.say(f'/ /request_callback{{"first_name": "{marker}"}}', sender)
+    assistant.say(f'/\t/greet{{"first_name": "{marker}}}', sender)  # not even valid JSON
     request_callback(assistant, sender)
     logs = {path.name: path.read_text(errors="replace")
             for path in (RESULTS / "logs").glob("*.log")}
