@@ -16,14 +16,16 @@ Rasa's own channels pass whatever arrives straight to the assistant. These subcl
 from __future__ import annotations
 
 import logging
+import os
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ SENDER_ID = re.compile(r"[A-Za-z0-9_-]{20,128}")
 # Commands our own interface sends besides its buttons: the widget opens the chat with
 # a greeting (widget/chat-widget.js).
 INTERFACE_PAYLOADS = frozenset({"/greet"})
+DEV_SITE_ORIGINS = "http://localhost:8080 http://127.0.0.1:8080"  # make run's demo site
 # Slashes, with any spaces (and invisible characters) before, between and after them.
 _LEADING_COMMAND = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff]*/[\s/\u200b-\u200f\u2060\ufeff]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -128,6 +131,11 @@ class _Guard:
         @blueprint.listener("before_server_start")
         async def remember(app: Sanic, _loop: Any) -> None:
             self.app = app
+            # Sanic reads bodies of up to 100 MB before any handler could refuse them;
+            # from here on, a larger one is refused (413) from its Content-Length alone.
+            # (This applies to Rasa's HTTP API too: models come from the model server.)
+            app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+            app.error_handler.add(PayloadTooLarge, too_large)
 
     def own_payloads(self) -> FrozenSet[str]:
         agent = getattr(self.app.ctx, "agent", None) if self.app else None
@@ -216,6 +224,10 @@ class WebsiteSocketIOInput(_Guard, SocketIOInput):
         blueprint = super().blueprint(handle)
         self.remember_app(blueprint)
         sio = self.sio
+        # Rasa creates the server with no origins, which turns the check off: a page on
+        # any site could chat as its visitors. A connection from a browser must come
+        # from one of the site's pages (clients that send no Origin are not browsers).
+        sio.eio.cors_allowed_origins = OriginCheck(site_origins())
 
         # These replace the handlers Rasa registered under the same event names.
         @sio.on("session_request", namespace=self.namespace)
@@ -244,6 +256,29 @@ class WebsiteSocketIOInput(_Guard, SocketIOInput):
             await handle(UserMessage(text, output, sender, input_channel=self.name()))
 
         return blueprint
+
+
+async def too_large(request: Request, exception: Exception) -> response.HTTPResponse:
+    return response.json({"error": f"The request body is larger than "
+                                   f"{MAX_BODY_BYTES // 1024} KB."}, status=413)
+
+
+class OriginCheck:
+    """Allows the site's origins, and the server's own (what a non-browser client such as
+    websocket-client sends: no page of another site can claim it)."""
+
+    def __init__(self, origins: List[str]) -> None:
+        self.origins = frozenset(origins)
+
+    def __call__(self, origin: Optional[str], environ: Dict[str, Any]) -> bool:
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin in self.origins or origin == own
+
+
+def site_origins() -> List[str]:
+    """SITE_ORIGINS (space-separated), which tools/run.py also gives Rasa's --cors; when
+    Rasa is run by hand without it, the demo site's own origins."""
+    return os.environ.get("SITE_ORIGINS", DEV_SITE_ORIGINS).split()
 
 
 def _is_sender(value: Any) -> bool:

@@ -56,6 +56,7 @@ class Server:
     port: int
     ready_path: str
     log: Optional[Path] = None
+    env: Dict[str, str] = field(default_factory=dict)  # added to the stack's environment
     process: Optional[subprocess.Popen] = field(default=None, repr=False)
     _log_file: Optional[IO] = field(default=None, repr=False)
 
@@ -76,7 +77,8 @@ class Server:
             output = self._log_file
         # A session of its own, so Ctrl-C reaches only us and we stop it in order.
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            self.command, cwd=ROOT, env={**env, **self.env}, stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True, preexec_fn=_stop_when_parent_dies,
         )
 
@@ -141,6 +143,8 @@ def rasa_server(model_path: Optional[Path], log: Optional[Path] = None,
          "--port", str(RASA_PORT), "--credentials", "credentials.yml",
          "--endpoints", endpoints, "--cors", *site_origins],
         RASA_PORT, "/", log,
+        # the Socket.IO channel checks the same origins (addons/channels.py)
+        env={"SITE_ORIGINS": " ".join(site_origins)},
     )
 
 

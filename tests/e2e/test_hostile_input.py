@@ -9,6 +9,7 @@ conversation still answers.
 import json
 import queue
 import random
+import socket
 import time
 import uuid
 
@@ -211,3 +212,13 @@ def test_without_a_token_configured_rasa_http_api_is_off(assistant):
     assert requests.post(f"{base}/conversations/{sender}/tracker/events", timeout=30,
                          json={"event": "slot", "name": "first_name"}).status_code == 404
     assert requests.post(f"{base}/model/parse", json={"text": "hi"}, timeout=30).status_code == 404
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(assistant):
+    """A 100 MB Content-Length gets 413 at once: the server does not wait for the body."""
+    with socket.create_connection(("127.0.0.1", run.RASA_PORT), timeout=10) as connection:
+        connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: localhost\r\n"
+                           b"Content-Type: application/json\r\n"
+                           b"Content-Length: 100000000\r\n\r\n{\"sender\": ")
+        status_line = connection.recv(200).split(b"\r\n")[0]
+    assert b" 413 " in status_line

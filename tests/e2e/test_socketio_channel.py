@@ -31,3 +31,26 @@ def test_a_socketio_client_gets_an_answer_with_the_line_and_buttons(assistant):
     buttons = {b["title"]: b["payload"] for b in reply[-1]["quick_replies"]}
     assert buttons == {"Call 0800 650 654": "tel:0800650654",
                        "Talk to a victim advisor": "/request_advisor"}
+
+
+def connects(origin, transport):
+    client = socketio.Client(reconnection=False)
+    try:
+        client.connect(f"http://localhost:{run.RASA_PORT}", socketio_path="/socket.io",
+                       transports=[transport], headers={"Origin": origin}, wait_timeout=10)
+        return client.connected
+    except socketio.exceptions.ConnectionError:
+        return False
+    finally:
+        client.disconnect()
+
+
+@pytest.mark.parametrize("origin, allowed", [
+    ("http://localhost:8080", True), ("https://evil.example", False),
+    ("http://localhost:9999", False)])
+def test_a_page_from_another_site_cannot_connect(assistant, origin, allowed):
+    """A page on any other site could otherwise chat as its visitors, from their browser."""
+    assert connects(origin, "polling") is allowed
+    if not allowed:
+        # (the websocket client adds an Origin of its own, so only a refusal is clear-cut)
+        assert connects(origin, "websocket") is False
