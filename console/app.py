@@ -34,6 +34,10 @@ def create_app(engine: Optional[sa.engine.Engine] = None, name: str = "console")
 
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
+    # The sign-in throttle goes by the person's address. X-Forwarded-For is believed only
+    # from as many proxies as PROXIES_COUNT says sit in front (none by default), so no
+    # one can pick their own address by sending the header.
+    app.config.PROXIES_COUNT = security.proxies_count()
     engine = engine or database.engine()
     app.ctx.engine = engine
     app.ctx.accounts = Accounts(engine)
@@ -69,10 +73,10 @@ def create_app(engine: Optional[sa.engine.Engine] = None, name: str = "console")
     @app.post("/logout")
     @security.changes_state
     async def logout(request: Request) -> Any:
-        app.ctx.accounts.sign_out(request.cookies.get(security.SESSION_COOKIE, ""))
+        app.ctx.accounts.sign_out(request.cookies.get(security.session_cookie(request), ""))
         app.ctx.audit.record(request.ctx.session.user.username, "sign out")
         resp = response.redirect("/login", status=303)
-        security.clear_session_cookie(resp)
+        security.clear_session_cookie(request, resp)
         return resp
 
     @app.get("/")

@@ -2,25 +2,47 @@
 from __future__ import annotations
 
 import hmac
+import os
 from functools import wraps
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from sanic import response
 from sanic.request import Request
 
 SESSION_COOKIE = "rj_console"
+# Behind HTTPS the cookie has the __Host- prefix: the browser then keeps it only if it is
+# Secure, for the whole site and for this host alone (no subdomain can set or read it).
+SECURE_SESSION_COOKIE = "__Host-rj_console"
+HSTS = "max-age=31536000"
 LOGIN_PATH, STATIC_PATH = "/login", "/static/"
 CSP = ("default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
+def proxies_count(env: Mapping[str, str] = os.environ) -> int:
+    """How many reverse proxies in front of the console add X-Forwarded-For."""
+    value = env.get("PROXIES_COUNT", "0").strip() or "0"
+    if not value.isdigit():
+        raise ValueError(f"PROXIES_COUNT must be a whole number (0 with no proxy), not {value!r}")
+    return int(value)
+
+
 def is_https(request: Request) -> bool:
-    return request.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    """HTTPS here, or at a trusted proxy in front (X-Forwarded-Proto counts only then)."""
+    if request.scheme == "https":
+        return True
+    return bool(request.app.config.PROXIES_COUNT) and \
+        request.headers.get("x-forwarded-proto") == "https"
+
+
+def session_cookie(request: Request) -> str:
+    return SECURE_SESSION_COOKIE if is_https(request) else SESSION_COOKIE
 
 
 def set_session_cookie(request: Request, resp: Any, token: str) -> None:
-    resp.cookies[SESSION_COOKIE] = token
-    cookie = resp.cookies[SESSION_COOKIE]
+    name = session_cookie(request)
+    resp.cookies[name] = token
+    cookie = resp.cookies[name]
     cookie["httponly"] = True
     cookie["samesite"] = "Strict"
     cookie["path"] = "/"
@@ -28,10 +50,13 @@ def set_session_cookie(request: Request, resp: Any, token: str) -> None:
         cookie["secure"] = True
 
 
-def clear_session_cookie(resp: Any) -> None:
-    resp.cookies[SESSION_COOKIE] = ""
-    resp.cookies[SESSION_COOKIE]["max-age"] = 0
-    resp.cookies[SESSION_COOKIE]["path"] = "/"
+def clear_session_cookie(request: Request, resp: Any) -> None:
+    name = session_cookie(request)
+    resp.cookies[name] = ""
+    resp.cookies[name]["max-age"] = 0
+    resp.cookies[name]["path"] = "/"
+    if is_https(request):
+        resp.cookies[name]["secure"] = True
 
 
 async def load_session(request: Request) -> Any:
@@ -40,7 +65,7 @@ async def load_session(request: Request) -> Any:
         request.ctx.session = None
         return None
     accounts = request.app.ctx.accounts
-    request.ctx.session = accounts.session(request.cookies.get(SESSION_COOKIE))
+    request.ctx.session = accounts.session(request.cookies.get(session_cookie(request)))
     if request.ctx.session or request.path.startswith(LOGIN_PATH):
         return None
     if request.method in ("GET", "HEAD"):
@@ -54,6 +79,8 @@ async def add_headers(request: Request, resp: Any) -> None:
     resp.headers["Referrer-Policy"] = "no-referrer"
     resp.headers["X-Frame-Options"] = "DENY"
     resp.headers["Cache-Control"] = "no-store"
+    if is_https(request):
+        resp.headers["Strict-Transport-Security"] = HSTS
 
 
 def csrf_ok(request: Request) -> bool:

@@ -1,4 +1,10 @@
-"""Advisors' accounts, their sign-in sessions, and the limit on failed sign-ins.
+"""Advisors' accounts, their sign-in sessions, and the throttling of failed sign-ins.
+
+Failed sign-ins slow down whoever makes them, never the account's owner elsewhere: after
+a few free tries, each address must wait longer and longer (2 s, 4 s, 8 s ... up to 15
+minutes) before trying that account again, and before trying any account once it has
+failed many times. Nothing is locked, so wrong passwords sent from one place cannot
+keep an advisor out from another.
 
 Passwords are kept as scrypt hashes (memory-hard; Python's hashlib, from OpenSSL).
 Session tokens are random and only their SHA-256 is stored, so a copy of the database
@@ -8,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import sqlalchemy as sa
 
@@ -22,9 +29,12 @@ from records.database import now
 
 ROLES = ("advisor", "admin")
 SESSION_LIFETIME = timedelta(hours=8)
-# At most this many failed sign-ins per account, or per address, in the window.
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
+# Failed sign-ins allowed without a wait: for one account from one address, and from
+# one address whatever the account. Failures older than the window are forgotten.
+FREE_FAILURES_PER_ACCOUNT = 3
+FREE_FAILURES_PER_ADDRESS = 10
+FAILURE_WINDOW = timedelta(hours=1)
+MAX_DELAY = timedelta(minutes=15)
 MIN_PASSWORD = 12
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
 # scrypt: 16 MiB of memory per hash (n * r * 128 bytes).
@@ -149,8 +159,10 @@ class Accounts:
         """A new session token for the right password; AccountError otherwise."""
         username = (username or "").strip().lower()[:50]
         address = (address or "unknown")[:64]
-        if self.too_many_failures(username, address):
-            raise AccountError("Too many failed sign-ins. Wait 15 minutes and try again.")
+        wait = self.wait_before_trying(username, address)
+        if wait:
+            raise AccountError(f"Too many failed sign-ins from here. Wait {_in_words(wait)} "
+                               "and try again.")
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(users).where(users.c.username == username)).first()
         matches = password_matches(password or "", row.password_hash if row else _no_user_hash())
@@ -161,21 +173,26 @@ class Accounts:
             raise AccountError("That username and password do not match.")
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
-            connection.execute(failures.delete().where(failures.c.username == username))
+            connection.execute(failures.delete().where(
+                (failures.c.username == username) & (failures.c.address == address)))
+            connection.execute(failures.delete().where(failures.c.at < now() - FAILURE_WINDOW))
             connection.execute(sessions.delete().where(sessions.c.expires_at < now()))
             connection.execute(sessions.insert().values(
                 token_hash=_token_hash(token), username=username, csrf_token=csrf,
                 expires_at=now() + SESSION_LIFETIME))
         return token, Session(User(row.username, row.role), csrf)
 
-    def too_many_failures(self, username: str, address: str) -> bool:
-        since = now() - FAILURE_WINDOW
-        query = sa.select(sa.func.count()).select_from(failures).where(
-            failures.c.at > since)
+    def wait_before_trying(self, username: str, address: str) -> int:
+        """Seconds `address` must still wait before trying `username` again; 0 if none."""
+        recent = sa.select(sa.func.count(), sa.func.max(failures.c.at)).where(
+            failures.c.at > now() - FAILURE_WINDOW)
         with self.engine.connect() as connection:
-            by_user = connection.execute(query.where(failures.c.username == username)).scalar()
-            by_address = connection.execute(query.where(failures.c.address == address)).scalar()
-        return by_user >= MAX_FAILURES or by_address >= MAX_FAILURES * 4
+            pair = connection.execute(recent.where((failures.c.username == username)
+                                                   & (failures.c.address == address))).first()
+            anywhere = connection.execute(recent.where(failures.c.address == address)).first()
+        until = max(_free_again(pair, FREE_FAILURES_PER_ACCOUNT),
+                    _free_again(anywhere, FREE_FAILURES_PER_ADDRESS))
+        return max(0, math.ceil((until - now()).total_seconds()))
 
     def session(self, token: Optional[str]) -> Optional[Session]:
         if not token or len(token) > 100:
@@ -191,6 +208,21 @@ class Accounts:
     def sign_out(self, token: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
+
+
+def _free_again(row: Any, free: int) -> datetime:
+    """When the next try is allowed, after `row`'s (count, latest) failures."""
+    count, latest = row
+    if not count or count < free:
+        return datetime.min
+    return latest + min(timedelta(seconds=2 ** (count - free + 1)), MAX_DELAY)
+
+
+def _in_words(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def check_password_strength(password: str) -> None:

@@ -3,15 +3,19 @@ import csv
 import io
 import json
 import re
+import sys
+import time
 import uuid
 
 import pytest
 import requests
 import yaml
 
+from records import accounts as accounts_module
 from tests.console.conftest import ADVISOR_PASSWORD, BASE, Console
 from tests.e2e.test_callback import ANSWERS, REFERENCE
 from tests.conftest import reply_text
+from tools import run
 
 pytestmark = pytest.mark.slow
 
@@ -51,11 +55,62 @@ def test_a_session_cookie_that_scripts_and_other_sites_cannot_use(admin):
     cookie = admin.login_response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert "Secure" not in cookie  # plain http on this machine
-    behind_https = requests.post(f"{BASE}/login", headers={"X-Forwarded-Proto": "https"},
-                                 data={"username": "admin",
-                                       "password": admin_password()},
-                                 allow_redirects=False, timeout=30)
-    assert "Secure" in behind_https.headers["Set-Cookie"]
+    # with no proxy configured, anyone's X-Forwarded-Proto changes nothing
+    claimed = requests.post(f"{BASE}/login", headers={"X-Forwarded-Proto": "https"},
+                            data={"username": "admin", "password": admin_password()},
+                            allow_redirects=False, timeout=30)
+    assert claimed.headers["Set-Cookie"].startswith("rj_console=")
+    assert "Strict-Transport-Security" not in claimed.headers
+
+
+@pytest.fixture(scope="module")
+def console_behind_a_proxy(assistant):
+    """A second console on the same database, told that one proxy sits in front."""
+    port = run.CONSOLE_PORT + 10
+    server = run.Server("console behind a proxy",
+                        [sys.executable, "-m", "console", "serve", "--port", str(port)],
+                        port, "/login", env={"PROXIES_COUNT": "1"})
+    server.start(assistant.stack.env)
+    stack = run.Stack([server])
+    stack._wait_until_ready(120)
+    yield f"http://localhost:{port}"
+    server.stop()
+
+
+def test_behind_https_the_cookie_is_host_only_and_hsts_is_sent(console_behind_a_proxy):
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    signed_in = requests.post(f"{console_behind_a_proxy}/login", headers=https,
+                              data={"username": "admin", "password": admin_password()},
+                              allow_redirects=False, timeout=30)
+    cookie = signed_in.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-rj_console=") and "Secure" in cookie
+    assert "Path=/" in cookie and "Domain" not in cookie
+    assert signed_in.headers["Strict-Transport-Security"] == "max-age=31536000"
+    token = cookie.split(";")[0].split("=", 1)[1]
+    page = requests.get(f"{console_behind_a_proxy}/queue", headers=https,
+                        cookies={"__Host-rj_console": token}, allow_redirects=False,
+                        timeout=30)
+    assert page.status_code == 200
+
+
+def test_behind_a_proxy_the_throttle_sees_each_persons_address(console_behind_a_proxy,
+                                                                  accounts):
+    name = f"proxied-{uuid.uuid4().hex[:6]}"
+    accounts.add(name, "advisor", ADVISOR_PASSWORD)
+    for _ in range(accounts_module.FREE_FAILURES_PER_ACCOUNT):
+        requests.post(f"{console_behind_a_proxy}/login",
+                      headers={"X-Forwarded-For": "198.51.100.1"},
+                      data={"username": name, "password": "nope"}, timeout=30)
+    attacker = requests.post(f"{console_behind_a_proxy}/login",
+                             headers={"X-Forwarded-For": "198.51.100.1"},
+                             data={"username": name, "password": ADVISOR_PASSWORD},
+                             allow_redirects=False, timeout=30)
+    assert attacker.status_code == 401 and "Too many" in attacker.text
+    owner = requests.post(f"{console_behind_a_proxy}/login",
+                          headers={"X-Forwarded-For": "198.51.100.2"},
+                          data={"username": name, "password": ADVISOR_PASSWORD},
+                          allow_redirects=False, timeout=30)
+    assert owner.status_code == 303
 
 
 def admin_password():
@@ -69,17 +124,25 @@ def test_security_headers(admin):
     assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store"
 
 
-def test_a_wrong_password_is_refused_and_repeated_failures_are_limited(accounts):
+def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(accounts):
     name = f"limited-{uuid.uuid4().hex[:6]}"
     accounts.add(name, "advisor", ADVISOR_PASSWORD)
-    for _ in range(5):
+    for attempt in range(accounts_module.FREE_FAILURES_PER_ACCOUNT):
+        # a forged X-Forwarded-For does not make each try come from somewhere new
         response = requests.post(f"{BASE}/login", data={"username": name, "password": "nope"},
+                                 headers={"X-Forwarded-For": f"10.9.9.{attempt}"},
                                  allow_redirects=False, timeout=30)
         assert response.status_code == 401 and "do not match" in response.text
     response = requests.post(f"{BASE}/login", data={"username": name,
                                                     "password": ADVISOR_PASSWORD},
+                             headers={"X-Forwarded-For": "10.9.9.200"},
                              allow_redirects=False, timeout=30)
     assert response.status_code == 401 and "Too many failed sign-ins" in response.text
+    time.sleep(2.5)  # the first wait is 2 seconds; then the right password works
+    response = requests.post(f"{BASE}/login", data={"username": name,
+                                                    "password": ADVISOR_PASSWORD},
+                             allow_redirects=False, timeout=30)
+    assert response.status_code == 303
 
 
 def test_changes_without_the_csrf_token_are_refused(advisor):

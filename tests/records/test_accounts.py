@@ -54,15 +54,54 @@ def test_expired_sessions_are_refused(accounts, monkeypatch):
     assert accounts.session(token) is None
 
 
-def test_failed_sign_ins_are_limited(accounts):
-    accounts.add("t-aroha", "advisor", PASSWORD)
-    for _ in range(accounts_module.MAX_FAILURES):
+def fail(accounts, username, address, times):
+    for _ in range(times):
         with pytest.raises(AccountError, match="do not match"):
-            accounts.sign_in("t-aroha", "wrong", "10.0.0.1")
-    with pytest.raises(AccountError, match="Too many"):
-        accounts.sign_in("t-aroha", PASSWORD, "10.0.0.2")
+            accounts.sign_in(username, "wrong", address)
+
+
+def test_an_attack_from_elsewhere_does_not_keep_the_owner_out(accounts):
+    accounts.add("t-aroha", "advisor", PASSWORD)
+    fail(accounts, "t-aroha", "10.0.0.1", accounts_module.FREE_FAILURES_PER_ACCOUNT)
+    with pytest.raises(AccountError, match="Too many failed sign-ins from here"):
+        accounts.sign_in("t-aroha", PASSWORD, "10.0.0.1")  # even the right password waits
+    token, session = accounts.sign_in("t-aroha", PASSWORD, "10.0.0.2")  # the owner, at work
+    assert token and session.user.username == "t-aroha"
     with pytest.raises(AccountError, match="do not match"):  # unknown users look the same
         accounts.sign_in("t-nobody", PASSWORD, "10.0.0.3")
+
+
+def test_the_wait_grows_with_each_failure_and_then_passes(accounts, monkeypatch):
+    accounts.add("t-hemi", "advisor", PASSWORD)
+    clock = [accounts_module.now()]
+    monkeypatch.setattr(accounts_module, "now", lambda: clock[0])
+    waits = []
+    for _ in range(6):
+        fail(accounts, "t-hemi", "10.0.1.1", 1)
+        waits.append(accounts.wait_before_trying("t-hemi", "10.0.1.1"))
+        clock[0] += accounts_module.timedelta(seconds=waits[-1])  # wait it out
+    assert waits == [0, 0, 2, 4, 8, 16]
+    assert accounts.sign_in("t-hemi", PASSWORD, "10.0.1.1")[0]
+    assert accounts.wait_before_trying("t-hemi", "10.0.1.1") == 0  # success forgives
+
+
+def test_the_wait_never_exceeds_fifteen_minutes(accounts, monkeypatch):
+    accounts.add("t-rangi", "advisor", PASSWORD)
+    clock = [accounts_module.now()]
+    monkeypatch.setattr(accounts_module, "now", lambda: clock[0])
+    for _ in range(30):
+        fail(accounts, "t-rangi", "10.0.2.1", 1)
+        clock[0] += accounts_module.timedelta(
+            seconds=accounts.wait_before_trying("t-rangi", "10.0.2.1"))
+    clock[0] -= accounts_module.timedelta(seconds=1)
+    assert 0 < accounts.wait_before_trying("t-rangi", "10.0.2.1") <= 15 * 60
+
+
+def test_one_address_trying_many_accounts_is_slowed_too(accounts):
+    for number in range(accounts_module.FREE_FAILURES_PER_ADDRESS):
+        fail(accounts, f"t-guess{number}", "10.0.3.1", 1)
+    assert accounts.wait_before_trying("t-anyone", "10.0.3.1") > 0
+    assert accounts.wait_before_trying("t-anyone", "10.0.3.2") == 0
 
 
 @pytest.mark.parametrize("username, role, password, problem", [
