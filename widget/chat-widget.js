@@ -10,8 +10,10 @@
  * It talks to Rasa's REST channel. Everything people and the bot write is shown as text,
  * never as HTML. The conversation is kept only in sessionStorage, so it survives a
  * reload in the same tab and is gone when the tab closes. Quick Exit (the button, or
- * Shift pressed three times within five seconds) hides the page, forgets the chat,
- * replaces this page in the history and goes to a neutral site.
+ * Shift pressed three times in a row within five seconds, with no other key between,
+ * as GOV.UK's "Exit this page" counts them, so typing capitals never leaves) hides the
+ * page, forgets the chat, stops any message on its way, saves nothing more, replaces
+ * this page in the history and goes to a neutral site.
  */
 (function () {
   "use strict";
@@ -54,7 +56,10 @@
   var state = loadState();
   state.pending = state.pending || [];
 
+  var exiting = false;  // after Quick Exit nothing is kept, whatever arrives
+
   function save() {
+    if (exiting) return;
     try {
       sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
     } catch (ignored) { /* storage full or blocked: the chat still works */ }
@@ -188,6 +193,7 @@
   var retry = 0;
   var retryTimer = null;
   var sending = false;
+  var inFlight = null;  // aborts the message on its way, for Quick Exit
 
   function onSubmit(event) {
     event.preventDefault();
@@ -208,17 +214,20 @@
   }
 
   function flush() {
-    if (sending || !state.pending.length) return;
+    if (exiting || sending || !state.pending.length) return;
     sending = true;
+    inFlight = window.AbortController ? new AbortController() : null;
     fetch(config.server + "/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender: state.sender, message: state.pending[0] }),
+      signal: inFlight ? inFlight.signal : undefined,
     }).then(function (response) {
       if (response.status >= 400 && response.status < 500) return null;  // refused
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
     }).then(function (replies) {
+      if (exiting) return;
       sending = false;
       state.pending.shift();
       save();
@@ -232,6 +241,7 @@
       });
       flush();
     }).catch(function () {
+      if (exiting) return;
       sending = false;
       connectionLost();
     });
@@ -267,20 +277,30 @@
   }
 
   function quickExit() {
+    exiting = true;
     document.documentElement.style.visibility = "hidden";
     document.title = "";
+    clearTimeout(retryTimer);
+    if (inFlight) inFlight.abort();
     try { sessionStorage.removeItem(STORE_KEY); } catch (ignored) { /* nothing kept */ }
     window.location.replace(config.exitUrl);
   }
 
-  var shiftTimes = [];
+  // Shift presses count only one after another: any other key in between (the letter of
+  // a capital, say) starts the count again.
+  var shiftPresses = 0;
+  var shiftTimer = null;
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) return;
-    var now = Date.now();
-    shiftTimes = shiftTimes.filter(function (t) { return now - t < SHIFT_WINDOW_MS; });
-    shiftTimes.push(now);
-    if (shiftTimes.length >= SHIFT_PRESSES) quickExit();
-  });
+    if (event.key !== "Shift") {
+      shiftPresses = 0;
+      return;
+    }
+    if (event.repeat) return;
+    shiftPresses += 1;
+    clearTimeout(shiftTimer);
+    shiftTimer = setTimeout(function () { shiftPresses = 0; }, SHIFT_WINDOW_MS);
+    if (shiftPresses >= SHIFT_PRESSES) quickExit();
+  }, true);
 
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") setOpen(false);

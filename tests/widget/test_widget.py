@@ -2,6 +2,7 @@
 import gzip
 import json
 import re
+import time
 
 import pytest
 import requests
@@ -165,6 +166,50 @@ def test_shift_pressed_three_times_slowly_does_not_leave(context):
     page.clock.fast_forward(6000)
     page.keyboard.press("Shift")
     assert page.url == run.SITE_URL
+
+
+def test_typing_capitals_never_leaves_the_page(page):
+    """Each capital is Shift and a letter: Shift presses with other keys between them."""
+    open_chat(page)
+    box = page.get_by_label("Your message")
+    box.click()
+    for key in ["Shift+I", "Space", "Shift+A", "m", "Space", "Shift+M", "Shift+A",
+                "Shift+O", "Shift+R", "Shift+I"]:
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert page.url == run.SITE_URL
+    expect(box).to_have_value("I Am MAORI")
+
+
+def test_a_reply_arriving_after_quick_exit_is_not_kept(context):
+    """A message is on its way when Quick Exit is pressed, and the neutral site takes a
+    moment to answer: the reply arrives meanwhile, and must not bring the chat back."""
+    page = context.new_page()
+    page.goto(run.SITE_URL)
+    open_chat(page)
+    messages = []
+
+    def reply_while_leaving(route):
+        try:
+            messages[0].fulfill(status=200, content_type="application/json",
+                                body=json.dumps([{"text": "a late reply"}]))
+        except Exception:  # noqa: BLE001 - the widget stopped the request: as it should
+            pass
+        time.sleep(1.5)  # time for the page to handle the reply, were it still listening
+        route.fulfill(status=200, content_type="text/html", body="<p>weather</p>")
+
+    page.route("**/webhooks/rest/webhook", lambda route: messages.append(route))
+    page.route(EXIT_URL + "**", reply_while_leaving)
+    page.get_by_label("Your message").fill("is it free")
+    page.get_by_label("Your message").press("Enter")
+    expect(page.locator(USER).last).to_contain_text("is it free")
+    page.wait_for_timeout(300)
+    assert messages, "the message was not sent"
+    page.locator(".rj-panel").get_by_role("button", name="Quick Exit").click()
+    expect(page).to_have_url(EXIT_URL)
+    page.goto(run.SITE_URL)
+    assert stored(page) is None
+    expect(page.locator(".rj-message")).to_have_count(0)
 
 
 XSS = ["<img src=x onerror=alert(1)>", "<script>alert(2)</script>",
