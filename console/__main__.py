@@ -19,7 +19,7 @@ import secrets
 import sys
 from typing import List, Optional
 
-from records import conversations, database
+from records import database, retention
 from records.accounts import ROLES, AccountError, Accounts
 from records.audit import AuditLog
 
@@ -90,10 +90,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             return serve(args)
         accounts = Accounts()
         if args.command == "purge":
-            deleted = conversations.purge_older_than(database.engine(), args.days)
+            purged = retention.purge(database.engine(), args.days)
             AuditLog().record("command line", "retention purge",
-                              detail=f"older than {args.days} days: {deleted} deleted")
-            print(f"Deleted {deleted} conversations older than {args.days} days.")
+                              detail=f"older than {args.days} days: {purged}")
+            print(f"Deleted {purged} older than {args.days} days.")
         elif args.users_command == "add":
             user = accounts.add(args.username, args.role, read_password(args))
             AuditLog().record("command line", "create account", user.username, user.role)

@@ -146,6 +146,25 @@ class CallbackRequests:
             return reference
         raise CallbackError("Could not draw an unused reference code.")
 
+    def purge_closed_before(self, cutoff: datetime) -> int:
+        """Delete the requests closed before `cutoff`, with their history; how many."""
+        closed = sa.select(table.c.reference).where(
+            (table.c.status == CLOSED) & (table.c.closed_at < cutoff))
+        with self.engine.begin() as connection:
+            references = connection.execute(closed).scalars().all()
+            for start in range(0, len(references), 500):
+                batch = references[start:start + 500]
+                connection.execute(history.delete().where(history.c.reference.in_(batch)))
+                connection.execute(table.delete().where(table.c.reference.in_(batch)))
+        return len(references)
+
+    def purge_stale_drafts(self) -> int:
+        """Delete drafts older than DRAFT_LIFETIME (a form left part way); how many."""
+        with self.engine.begin() as connection:
+            return connection.execute(table.delete().where(
+                (table.c.status == DRAFT)
+                & (table.c.created_at < now() - DRAFT_LIFETIME))).rowcount
+
     def discard_draft(self, conversation_id: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(table.delete().where(

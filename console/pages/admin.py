@@ -10,7 +10,7 @@ from sanic.request import Request
 from console import security
 from console.app import render
 from console.pages import audit, form_value, page_number
-from records import conversations
+from records import retention
 
 blueprint = Blueprint("admin")
 
@@ -33,10 +33,10 @@ async def admin(request: Request) -> Any:
 async def purge(request: Request) -> Any:
     try:
         days = int(form_value(request, "days", str(retention_days())))
-        deleted = conversations.purge_older_than(request.app.ctx.engine, days)
+        purged = retention.purge(request.app.ctx.engine, days)
     except ValueError:
         return render(request, "message.html", code=400, back="/admin",
                       message="Give a whole number of days, at least 1.")
-    audit(request, "retention purge", detail=f"older than {days} days: {deleted} deleted")
+    audit(request, "retention purge", detail=f"older than {days} days: {purged}")
     return render(request, "message.html", back="/admin",
-                  message=f"Deleted {deleted} conversations older than {days} days.")
+                  message=f"Deleted {purged} older than {days} days.")

@@ -32,6 +32,13 @@ def filters_from(request: Request) -> Filters:
                    topic=args.get("topic", "")[:100], search=args.get("q", "")[:200])
 
 
+def filters_only(request: Request) -> str:
+    """The query, for the audit log, without the words searched for (they may be a
+    name or a number): the log keeps who looked at what, not free text."""
+    return "&".join(f"{name}={'[search]' if name == 'q' else value}"
+                    for name, values in request.args.items() for value in values)[:500]
+
+
 @blueprint.get("/conversations")
 async def listing(request: Request) -> Any:
     filters, page = filters_from(request), page_number(request)
@@ -40,7 +47,7 @@ async def listing(request: Request) -> Any:
     total = conversations.count_conversations(engine, filters)
     bad_dates = [name for name in ("since", "until")
                  if request.args.get(name) and parse_date(request.args.get(name)) is None]
-    audit(request, "list conversations", detail=request.query_string[:500])
+    audit(request, "list conversations", detail=filters_only(request))
     return render(request, "conversations.html", conversations=found, total=total, page=page,
                   pages=max(1, -(-total // PAGE_SIZE)), filters=filters, bad_dates=bad_dates,
                   query=request.query_string, args=request.args)

@@ -1,0 +1,42 @@
+"""The retention purge: what is kept, for how long.
+
+- Conversations not touched for `days` days: every event, summary and "not understood"
+  entry (records/conversations.py).
+- Callback requests closed more than `days` days ago, with their history and notes.
+  Requests still new or contacted are kept: someone is waiting for, or in, that contact.
+- Drafts (a form left part way) after a day (records/callbacks.py, DRAFT_LIFETIME).
+
+The audit log keeps who did what, when, to which conversation or request; it never holds
+free text (search words or notes), so there is nothing in it to purge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from records import callbacks, conversations
+from records.database import now
+
+
+@dataclass(frozen=True)
+class Purged:
+    conversations: int
+    requests: int
+    drafts: int
+
+    def __str__(self) -> str:
+        return (f"{self.conversations} conversations, {self.requests} closed callback "
+                f"requests and {self.drafts} unfinished drafts")
+
+
+def purge(engine: sa.engine.Engine, days: int) -> Purged:
+    """Delete everything past its time; `days` is the retention period (at least 1)."""
+    if days < 1:
+        raise ValueError("Keep conversations for at least one day.")
+    purged_conversations = conversations.purge_older_than(engine, days)
+    store = callbacks.CallbackRequests(engine)
+    requests = store.purge_closed_before(now() - timedelta(days=days))
+    drafts = store.purge_stale_drafts()
+    return Purged(purged_conversations, requests, drafts)
