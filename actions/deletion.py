@@ -2,8 +2,11 @@
 
 The deletion form confirms, and asks whether to withdraw a callback request that is
 still waiting. Confirmed, `action_finish_deletion` hands over to
-`action_delete_conversation`, whose run the tracker store takes as the signal to delete
-every stored event of the conversation (addons/tracker_store.py).
+`action_delete_conversation`, which deletes everything stored about the conversation
+itself and says "deleted" only once that is done; what stays (a callback request an
+advisor already acted on, or one the person keeps) it names. Its run is also the tracker
+store's signal not to write that turn (addons/tracker_store.py). If the database cannot
+be reached, it says nothing was deleted and to try again.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import answers
+from records import conversations
 from records.callbacks import store
 
 logger = logging.getLogger(__name__)
@@ -80,21 +84,35 @@ class ActionDeleteConversation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         withdraw = tracker.get_slot("withdraw_callback")
-        note = (" Your callback request is kept, so an advisor will still contact you."
-                if withdraw == "no" else "")
         try:
+            requests = store()
+            with requests.engine.begin() as connection:
+                conversations.forget(connection, [tracker.sender_id])
             if withdraw == "yes":  # the waiting request, and any half-finished one
-                store().withdraw(tracker.sender_id)
-                note = " Your callback request is cancelled too."
+                requests.withdraw(tracker.sender_id)
             else:  # a half-finished callback request from this conversation goes anyway
-                store().discard_draft(tracker.sender_id)
+                requests.discard_draft(tracker.sender_id)
+            acted_on = requests.acted_on(tracker.sender_id)
         except SQLAlchemyError:
-            logger.exception("Could not remove callback requests of a deleted conversation.")
-            if withdraw == "yes":
-                note = (" I couldn't cancel your callback request, so an advisor may still "
-                        "contact you.")
-        dispatcher.utter_message(response="utter_conversation_deleted", request_note=note)
+            logger.exception("Could not delete a conversation.")
+            dispatcher.utter_message(response="utter_conversation_not_deleted")
+            return reset_slots()
+        dispatcher.utter_message(response="utter_conversation_deleted",
+                                 request_note=what_is_kept(withdraw, bool(acted_on)))
         return reset_slots()
+
+
+def what_is_kept(withdraw: Any, acted_on: bool) -> str:
+    note = ""
+    if withdraw == "yes":
+        note = " Your callback request is cancelled too."
+    elif withdraw == "no":
+        note = " Your callback request is kept, so an advisor will still contact you."
+    if acted_on:
+        note += (" An advisor has already acted on your earlier callback request, so that "
+                 "request (how to reach you, and their notes) stays in the advisors' "
+                 "records until it is closed and its time is up.")
+    return note
 
 
 class ActionKeepConversation(Action):

@@ -175,6 +175,11 @@ class CallbackRequests:
         return self._all((table.c.conversation_id == conversation_id)
                          & (table.c.status == NEW))
 
+    def acted_on(self, conversation_id: str) -> List[CallbackRequest]:
+        """The conversation's requests an advisor has already contacted or closed."""
+        return self._all((table.c.conversation_id == conversation_id)
+                         & table.c.status.in_([CONTACTED, CLOSED]))
+
     def withdraw(self, conversation_id: str) -> int:
         """Delete the conversation's draft and `new` requests; returns how many."""
         with self.engine.begin() as connection:
