@@ -17,6 +17,7 @@ import getpass
 import os
 import secrets
 import sys
+from pathlib import Path
 from typing import List, Optional
 
 from records import database, retention
@@ -24,6 +25,11 @@ from records.accounts import ROLES, AccountError, Accounts
 from records.audit import AuditLog
 
 PORT = 8081
+
+
+def admin_password_file() -> Path:
+    return Path(os.environ.get("CONSOLE_ADMIN_PASSWORD_FILE")
+                or database.RUNTIME_DIR / "console-admin-password.txt")
 
 
 def ensure_first_admin(accounts: Accounts) -> Optional[str]:
@@ -56,9 +62,14 @@ def serve(args: argparse.Namespace) -> int:
     accounts = Accounts()
     generated = ensure_first_admin(accounts)
     if generated:
-        print(f"Created the first console account: admin / {generated}\n"
-              "This password is shown only once: keep it safe, or change it with\n"
-              "  python -m console users password admin", flush=True)
+        # Not on standard output: a log collector would keep it.
+        where = admin_password_file()
+        database.private_file(where)
+        where.write_text(generated + "\n")
+        print(f"Created the first console account, admin. Its password is in "
+              f"{where} (readable only by you): sign in, change it with\n"
+              "  python -m console users password admin\n"
+              "and delete that file.", flush=True)
     app = create_app()
     app.config.MOTD = False
     app.run(host=args.host, port=args.port, access_log=False, workers=1)

@@ -38,8 +38,8 @@ def create_engine(database_url: str) -> sa.engine.Engine:
     if sa.engine.make_url(database_url).get_backend_name() != "sqlite":
         return sa.create_engine(database_url, pool_pre_ping=True, hide_parameters=True)
     sqlite_file = sa.engine.make_url(database_url).database
-    if sqlite_file:
-        Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
+    if sqlite_file and sqlite_file != ":memory:":
+        private_file(Path(sqlite_file))
     # SQLAlchemy 1.4 opens a new SQLite connection for every session by default;
     # reading and saving a conversation for each message made that a third of the
     # time spent on a reply. Keep connections open in a pool instead.
@@ -47,6 +47,14 @@ def create_engine(database_url: str) -> sa.engine.Engine:
                               connect_args={"check_same_thread": False})
     sa.event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Make `path` (and its folder) readable by its owner only, creating it if missing.
+    SQLite gives its -wal and -shm files the same permissions as the database file."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
 
 
 @lru_cache(maxsize=None)
@@ -63,4 +71,6 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # What is deleted (a conversation, the purge) is overwritten, not left in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -2,6 +2,8 @@
 import subprocess
 import sys
 
+from records import database
+from records.accounts import Accounts
 from tests.conftest import ROOT
 
 
@@ -32,3 +34,36 @@ def test_the_purge_from_the_command_line(tmp_path):
     assert result.returncode == 0 and "Deleted 0 conversations, 0 closed callback requests and 0 unfinished drafts older than 30 days" in result.stdout
     refused = console(url, "purge", "--days", "0")
     assert refused.returncode == 1 and "at least one day" in refused.stderr
+
+
+def test_a_generated_admin_password_goes_to_a_private_file_not_the_output(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    where = tmp_path / "admin-password.txt"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "console", "serve", "--port", "8097"], cwd=ROOT,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin",
+             "CONSOLE_ADMIN_PASSWORD_FILE": str(where)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = server.stdout.readline()
+        while "first console account" not in line:
+            assert line, "the console stopped before creating the account"
+            line = server.stdout.readline()
+        output = line + server.stdout.readline() + server.stdout.readline()
+    finally:
+        server.terminate()
+        server.wait(30)
+    password = where.read_text().strip()
+    assert str(where) in output and password not in output
+    assert where.stat().st_mode & 0o777 == 0o600
+    assert Accounts(database.create_engine(url)).sign_in("admin", password, "127.0.0.1")
+
+
+def test_the_sqlite_file_is_private_and_deletes_for_good(tmp_path):
+    path = tmp_path / "runtime" / "c.db"
+    engine = database.create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        connection.exec_driver_sql("CREATE TABLE t (x)")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
