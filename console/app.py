@@ -12,6 +12,7 @@ from sanic.request import Request
 from console import security
 from records import database
 from records.accounts import AccountError, Accounts
+from records.advisor_ids import AdvisorIds
 from records.audit import AuditLog
 from records.callbacks import CallbackRequests
 
@@ -24,6 +25,7 @@ def render(request: Request, template: str, code: int = 200, **values: Any) -> A
     session = getattr(request.ctx, "session", None)
     html = TEMPLATES.get_template(template).render(
         user=session.user if session else None,
+        shown=request.app.ctx.advisor_ids.show,  # the id advisors see for a conversation
         csrf_token=session.csrf_token if session else "",
         path=request.path, **values)
     return response.html(html, status=code)
@@ -41,6 +43,7 @@ def create_app(engine: Optional[sa.engine.Engine] = None, name: str = "console")
     engine = engine or database.engine()
     app.ctx.engine = engine
     app.ctx.accounts = Accounts(engine)
+    app.ctx.advisor_ids = AdvisorIds(engine)
     app.ctx.audit = AuditLog(engine)
     app.ctx.callbacks = CallbackRequests(engine)
     app.register_middleware(security.load_session, "request")

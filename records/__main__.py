@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import List, Optional
 
+from records.advisor_ids import AdvisorIds
 from records.callbacks import STATUSES, CallbackError, CallbackRequest, CallbackRequests
 
 
@@ -35,7 +36,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command == "list":
             print(listing_text(requests.list(args.status)))
         elif args.command == "show":
-            print(details_text(requests.get(args.reference)))
+            found = requests.get(args.reference)
+            print(details_text(found, AdvisorIds(requests.engine).show(found.conversation_id)))
         else:
             request = requests.mark_contacted(args.reference, args.by)
             print(f"{request.reference} marked contacted by {request.contacted_by}.")
@@ -57,7 +59,8 @@ def listing_text(found: List[CallbackRequest]) -> str:
     return "\n".join(lines)
 
 
-def details_text(r: CallbackRequest) -> str:
+def details_text(r: CallbackRequest, conversation: str) -> str:
+    """`conversation`: the id advisors see for it (records/advisor_ids.py)."""
     leave_message = {True: "yes", False: "NO - do not leave a message or say who is calling",
                      None: "not asked or not answered - do not leave a message"}
     rows = [
@@ -70,7 +73,7 @@ def details_text(r: CallbackRequest) -> str:
         ("Safe time", r.safe_time or "(not given)"),
         ("Safe to leave a message / say who is calling",
          leave_message[r.safe_to_leave_message]),
-        ("Conversation", r.conversation_id),
+        ("Conversation", conversation),
     ]
     if r.contacted_at:
         rows.append(("Contacted", f"{r.contacted_at:%Y-%m-%d %H:%M} UTC by {r.contacted_by}"))

@@ -22,7 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import sqlalchemy as sa
 
-from records import database
+from records import advisor_ids, database
 
 FALLBACK = "nlu_fallback"
 CRISIS = "crisis"
@@ -153,6 +153,7 @@ def forget(connection: Any, sender_ids: Iterable[str]) -> None:
         return
     connection.execute(summaries.delete().where(summaries.c.sender_id.in_(ids)))
     connection.execute(gaps.delete().where(gaps.c.sender_id.in_(ids)))
+    connection.execute(advisor_ids.table.delete().where(advisor_ids.table.c.sender_id.in_(ids)))
     connection.execute(sa.text("DELETE FROM events WHERE sender_id IN :ids")
                        .bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids})
 

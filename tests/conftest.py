@@ -14,6 +14,8 @@ import requests
 from tools import model, run
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests and every server they start derive the ids advisors see with one secret.
+os.environ.setdefault("CONSOLE_ID_SECRET", "test-console-id-secret-0123456789abcdef")
 RESULTS = ROOT / "results"
 SHARED = ROOT.parent / "shared"
 

@@ -53,15 +53,21 @@ async def listing(request: Request) -> Any:
                   query=request.query_string, args=request.args)
 
 
-@blueprint.get("/conversations/<sender_id>")
-async def show(request: Request, sender_id: str) -> Any:
+def conversation_of(request: Request, shown: str) -> Optional[str]:
+    """The sender id behind the id advisors see (records/advisor_ids.py)."""
+    return request.app.ctx.advisor_ids.sender(shown)
+
+
+@blueprint.get("/conversations/<shown>")
+async def show(request: Request, shown: str) -> Any:
     engine = request.app.ctx.engine
-    turns = conversations.transcript(engine, sender_id)
-    summary = conversations.summary(engine, sender_id)
+    sender_id = conversation_of(request, shown)
+    turns = conversations.transcript(engine, sender_id) if sender_id else []
+    summary = conversations.summary(engine, sender_id) if sender_id else None
     if not turns and summary is None:
         return render(request, "message.html", code=404, message="No such conversation.")
-    audit(request, "view conversation", sender_id)
-    return render(request, "transcript.html", sender_id=sender_id, turns=turns, summary=summary,
+    audit(request, "view conversation", shown)
+    return render(request, "transcript.html", conversation=shown, turns=turns, summary=summary,
                   requests=request.app.ctx.callbacks.for_conversation(sender_id))
 
 
@@ -79,15 +85,16 @@ def export(request: Request, found: dict, fmt: str, name: str) -> Any:
 FORMATS = ("csv", "json")
 
 
-@blueprint.get("/conversations/<sender_id>/export/<fmt>")
-async def export_one(request: Request, sender_id: str, fmt: str) -> Any:
+@blueprint.get("/conversations/<shown>/export/<fmt>")
+async def export_one(request: Request, shown: str, fmt: str) -> Any:
     if fmt not in FORMATS:
         return render(request, "message.html", code=404, message="Export as csv or json.")
-    turns = conversations.transcript(request.app.ctx.engine, sender_id)
+    sender_id = conversation_of(request, shown)
+    turns = conversations.transcript(request.app.ctx.engine, sender_id) if sender_id else []
     if not turns:
         return render(request, "message.html", code=404, message="No such conversation.")
-    audit(request, f"export conversation as {fmt}", sender_id)
-    return export(request, {sender_id: turns}, fmt, "conversation")
+    audit(request, f"export conversation as {fmt}", shown)
+    return export(request, {shown: turns}, fmt, "conversation")
 
 
 @blueprint.get("/export/conversations/<fmt>")
@@ -96,17 +103,19 @@ async def export_filtered(request: Request, fmt: str) -> Any:
         return render(request, "message.html", code=404, message="Export as csv or json.")
     engine = request.app.ctx.engine
     found = conversations.list_conversations(engine, filters_from(request), 1, MAX_EXPORT)
-    data = {s.sender_id: conversations.transcript(engine, s.sender_id) for s in found}
-    audit(request, f"export {len(data)} conversations as {fmt}",
-          detail=request.query_string[:500])
+    shown = request.app.ctx.advisor_ids.show
+    data = {shown(s.sender_id): conversations.transcript(engine, s.sender_id) for s in found}
+    audit(request, f"export {len(data)} conversations as {fmt}", detail=filters_only(request))
     return export(request, data, fmt, "conversations")
 
 
-@blueprint.post("/conversations/<sender_id>/delete")
+@blueprint.post("/conversations/<shown>/delete")
 @security.changes_state
 @security.admin_only
-async def delete(request: Request, sender_id: str) -> Any:
-    deleted = conversations.delete_conversation(request.app.ctx.engine, sender_id)
-    audit(request, "delete conversation", sender_id)
+async def delete(request: Request, shown: str) -> Any:
+    sender_id = conversation_of(request, shown)
+    deleted = bool(sender_id) and conversations.delete_conversation(request.app.ctx.engine,
+                                                                    sender_id)
+    audit(request, "delete conversation", shown)
     message = "The conversation was deleted." if deleted else "No such conversation."
     return render(request, "message.html", message=message, back="/conversations")

@@ -4,6 +4,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from records.advisor_ids import shown_id
 from tests.console.conftest import ADVISOR_PASSWORD, BASE
 from tests.console.test_routes import make_request
 
@@ -46,7 +47,7 @@ def test_work_the_queue_and_review_a_conversation(assistant, page, screenshots):
     page.get_by_role("button", name="Add note").click()
     expect(page.locator(".history")).to_contain_text(f"Called, all good {XSS}")
 
-    page.get_by_role("link", name=sender).click()
+    page.get_by_role("link", name=shown_id(sender)).click()
     expect(page.get_by_role("heading", name="Conversation")).to_be_visible()
     expect(page.locator(".turn.person").first).to_have_text(
         __import__("re").compile(__import__("re").escape(XSS)))

@@ -12,6 +12,7 @@ import requests
 import yaml
 
 from records import accounts as accounts_module
+from records.advisor_ids import shown_id
 from tests.console.conftest import ADVISOR_PASSWORD, BASE, Console
 from tests.e2e.test_callback import ANSWERS, REFERENCE
 from tests.conftest import reply_text
@@ -194,10 +195,14 @@ def test_conversations_filters_search_and_transcript(assistant, advisor):
     assistant.say(f"is it free {marker}", sender)
     assistant.say("he is outside my house right now", sender)
     found = advisor.get("/conversations", params={"q": marker.upper(), "crisis": "1"}).text
-    assert sender in found and "1 conversation." in found
-    assert sender not in advisor.get("/conversations", params={"q": marker, "advisor": "1"}).text
-    transcript = advisor.get(f"/conversations/{sender}").text
+    assert shown_id(sender) in found and "1 conversation." in found
+    assert sender not in found  # the person's own id, their credential, is never shown
+    assert shown_id(sender) not in advisor.get(
+        "/conversations", params={"q": marker, "advisor": "1"}).text
+    transcript = advisor.get(f"/conversations/{shown_id(sender)}").text
     assert marker in transcript and "faq/cost" in transcript and "crisis" in transcript
+    assert sender not in transcript
+    assert advisor.get(f"/conversations/{sender}").status_code == 404
     assert re.search(r"faq/cost \(\d+%\)", transcript)
 
 
@@ -214,13 +219,15 @@ def test_hostile_filters_are_harmless(advisor):
 def test_exports(assistant, advisor):
     sender = assistant.new_sender()
     assistant.say("=HYPERLINK(\"http://evil\") is it free", sender)
+    advisor.get("/conversations")  # where advisors find its id
     rows = list(csv.DictReader(io.StringIO(
-        advisor.get(f"/conversations/{sender}/export/csv").text)))
+        advisor.get(f"/conversations/{shown_id(sender)}/export/csv").text)))
     assert rows[0]["speaker"] == "person" and rows[0]["text"].startswith("'=HYPERLINK")
-    exported = advisor.get(f"/conversations/{sender}/export/json").json()
-    assert exported[0]["conversation"] == sender and exported[0]["turns"][0]["topic"] == "faq/cost"
+    exported = advisor.get(f"/conversations/{shown_id(sender)}/export/json").json()
+    assert exported[0]["conversation"] == shown_id(sender) and exported[0]["turns"][0]["topic"] == "faq/cost"
     filtered = advisor.get("/export/conversations/json", params={"q": "hyperlink"}).json()
-    assert sender in [c["conversation"] for c in filtered]
+    assert shown_id(sender) in [c["conversation"] for c in filtered]
+    assert sender not in json.dumps(filtered)
 
 
 def test_messages_not_understood_export_as_nlu_yaml(assistant, advisor):
@@ -241,8 +248,9 @@ def test_admin_pages_are_for_admins(advisor):
 def test_admins_delete_conversations_purge_and_read_the_audit_log(assistant, admin, advisor):
     sender = assistant.new_sender()
     assistant.say("kia ora", sender)
-    advisor.get(f"/conversations/{sender}")
-    assert "was deleted" in admin.post(f"/conversations/{sender}/delete").text
+    advisor.get("/conversations")  # where advisors find its id
+    advisor.get(f"/conversations/{shown_id(sender)}")
+    assert "was deleted" in admin.post(f"/conversations/{shown_id(sender)}/delete").text
     assert assistant.stored_events(sender, "1 = 1") == []
     assert "Deleted 0 conversations, 0 closed callback requests and 0 unfinished drafts " \
         "older than 90 days" in admin.post("/admin/purge", {"days": "90"}).text
@@ -251,8 +259,9 @@ def test_admins_delete_conversations_purge_and_read_the_audit_log(assistant, adm
     log = admin.get("/admin").text
     assert "crisis=1" in log and "q=[search]" in log
     assert "aroha" not in log.lower()  # what was searched for is not kept
-    assert f"{advisor.username}</td><td>view conversation</td><td>{sender}" in log
-    assert f"admin</td><td>delete conversation</td><td>{sender}" in log
+    assert f"{advisor.username}</td><td>view conversation</td><td>{shown_id(sender)}" in log
+    assert f"admin</td><td>delete conversation</td><td>{shown_id(sender)}" in log
+    assert sender not in log
     assert "retention purge" in log
 
 

@@ -1,10 +1,12 @@
 """Advisors list, show and mark callback requests from the command line."""
+import os
 import subprocess
 import sys
 
 import pytest
 
 from records import callbacks, database
+from records.advisor_ids import shown_id
 from records.callbacks import CallbackRequests
 from tests.conftest import ROOT
 
@@ -17,7 +19,8 @@ def url(request, tmp_path):
 
 def cli(url, *args):
     return subprocess.run([sys.executable, "-m", "records", "handoffs", *args], cwd=ROOT,
-                          env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+                          env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin",
+                               "CONSOLE_ID_SECRET": os.environ["CONSOLE_ID_SECRET"]},
                           capture_output=True, text=True, timeout=120)
 
 
@@ -35,9 +38,10 @@ def test_list_show_and_mark_contacted(url, tmp_path):
 
         shown = cli(url, "show", reference.lower())
         assert shown.returncode == 0, shown.stderr
-        for expected in ["021 123 4567", "weekday mornings", "Aroha", conversation,
+        for expected in ["021 123 4567", "weekday mornings", "Aroha", shown_id(conversation),
                          "NO - do not leave a message"]:
             assert expected in shown.stdout
+        assert conversation not in shown.stdout  # the person's own id is never shown
 
         marked = cli(url, "mark-contacted", reference, "--by", "Mere")
         assert marked.returncode == 0 and "marked contacted by Mere" in marked.stdout

@@ -1,0 +1,97 @@
+"""The id advisors see for a conversation, which is not the id the person's widget uses.
+
+The widget's sender id is the person's only credential in the public chat channel: an
+advisor who could read it could paste it into the channel and speak as the person. So
+the console, its exports and the command line show `shown_id(sender_id)`, an HMAC of the
+sender id under a server secret, and look the conversation up from it through the
+`advisor_ids` table, filled as ids are shown.
+
+The secret is CONSOLE_ID_SECRET (32+ characters; set it where several machines must
+agree), or else one made on first use and kept in runtime/console-id-secret, readable
+by its owner only, so ids (and the links and audit entries that hold them) stay stable.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import sqlalchemy as sa
+
+from records import database
+
+MIN_SECRET = 32
+PREFIX = "c-"
+
+table = sa.Table(
+    "advisor_ids", database.metadata,
+    sa.Column("advisor_id", sa.String(40), primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, unique=True),
+)
+
+
+def secret_file() -> Path:
+    return database.RUNTIME_DIR / "console-id-secret"
+
+
+@lru_cache(maxsize=None)
+def secret() -> bytes:
+    given = os.environ.get("CONSOLE_ID_SECRET")
+    if given:
+        if len(given) < MIN_SECRET:
+            raise ValueError(f"CONSOLE_ID_SECRET must be at least {MIN_SECRET} characters.")
+        return given.encode()
+    path = secret_file()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:  # made by an earlier start, or by another process just now
+        return _read_secret(path)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(32))
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> bytes:
+    for _ in range(50):  # another process may be writing it at this very moment
+        value = path.read_text().strip()
+        if value:
+            return value.encode()
+        import time
+        time.sleep(0.01)
+    raise ValueError(f"{path} is empty: delete it, and a new secret will be made.")
+
+
+def shown_id(sender_id: str) -> str:
+    digest = hmac.new(secret(), sender_id.encode(), hashlib.sha256).hexdigest()
+    return PREFIX + digest[:24]
+
+
+class AdvisorIds:
+    """Shown ids and the conversations they stand for."""
+
+    def __init__(self, engine: sa.engine.Engine):
+        self.engine = engine
+        self._known: set = set()
+
+    def show(self, sender_id: str) -> str:
+        """The id to show for `sender_id`, remembered so it can be looked up."""
+        shown = shown_id(sender_id)
+        if shown not in self._known:
+            with self.engine.begin() as connection:
+                if connection.execute(sa.select(table.c.sender_id).where(
+                        table.c.advisor_id == shown)).first() is None:
+                    connection.execute(table.insert().values(advisor_id=shown,
+                                                             sender_id=sender_id))
+            self._known.add(shown)
+        return shown
+
+    def sender(self, shown: str) -> Optional[str]:
+        """The conversation a shown id stands for; None if it was never shown."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(table.c.sender_id).where(
+                table.c.advisor_id == shown)).scalar()
