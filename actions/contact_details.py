@@ -80,8 +80,8 @@ def read_email(text: str) -> Reading:
     if not local:
         return Reading(problem="That email address is missing the part before the @. ")
     if not domain:
-        return Reading(problem="That email address is missing the part after the @, "
-                               "like @gmail.com. ")
+        return Reading(problem="That email address is missing the part after the @ "
+                               "(the domain, such as gmail.com). ")
     try:
         valid = validate_email(address, check_deliverability=False)
     except EmailNotValidError:

@@ -86,12 +86,12 @@ class ActionDeleteConversation(Action):
         withdraw = tracker.get_slot("withdraw_callback")
         try:
             requests = store()
-            with requests.engine.begin() as connection:
+            with requests.engine.begin() as connection:  # all of it, or none of it
                 conversations.forget(connection, [tracker.sender_id])
-            if withdraw == "yes":  # the waiting request, and any half-finished one
-                requests.withdraw(tracker.sender_id)
-            else:  # a half-finished callback request from this conversation goes anyway
-                requests.discard_draft(tracker.sender_id)
+                if withdraw == "yes":  # the waiting request, and any half-finished one
+                    requests.withdraw(tracker.sender_id, connection)
+                else:  # a half-finished callback request goes anyway
+                    requests.discard_draft(tracker.sender_id, connection)
             acted_on = requests.acted_on(tracker.sender_id)
         except SQLAlchemyError:
             logger.exception("Could not delete a conversation.")

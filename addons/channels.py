@@ -227,7 +227,14 @@ class WebsiteSocketIOInput(_Guard, SocketIOInput):
         # Rasa creates the server with no origins, which turns the check off: a page on
         # any site could chat as its visitors. A connection from a browser must come
         # from one of the site's pages (clients that send no Origin are not browsers).
-        sio.eio.cors_allowed_origins = OriginCheck(site_origins())
+        # Checked here, not by engineio's own CORS, which would add a second
+        # Access-Control-Allow-Origin header beside the one Rasa's --cors adds.
+        allowed = OriginCheck(site_origins())
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict[str, Any], auth: Any = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            return origin is None or allowed(origin, environ)
 
         # These replace the handlers Rasa registered under the same event names.
         @sio.on("session_request", namespace=self.namespace)

@@ -133,10 +133,12 @@ DOUBT_PATTERNS = [
     [{"LOWER": "turned"}, {"LOWER": "out"}],
     [{"LOWER": "false"}, {"LOWER": "alarm"}],
     [{"LOWER": "all"}, {"LOWER": {"IN": ["good", "fine", "ok", "okay", "sorted"]}}],
-    [{"LOWER": "it"}, {"LOWER": {"IN": ["was", "'s"]}}, {"LOWER": {"IN": ["just", "only"]}}],
+    [{"LOWER": "it"}, {"LOWER": "was"}, {"LOWER": {"IN": ["just", "only"]}}],
     [{"LEMMA": "have"}, {"LOWER": {"IN": ["n't", "not"]}}, {"LOWER": {"IN": ["in", "since"]}}],
     [{"LOWER": {"IN": ["well", "safe", "fine", "ok", "okay", "better", "good", "alright",
                        "sorted", "stable"]}}, {"LOWER": "now"}],
+    [{"LOWER": "not"}, {"LOWER": "now"}],        # "I used to feel like that, but not now"
+    [{"LIKE_NUM": True}, {"LOWER": "now"}],      # "I'm 45 now"
     [{"LOWER": "in"}, {"LOWER": "case"}],
     [{"LOWER": "incase"}],
     [{"LOWER": "later"}, {"LOWER": "on"}],
@@ -144,7 +146,7 @@ DOUBT_PATTERNS = [
 ]
 # "if" is a what-if when something else says it is not about now.
 IF_WORDS = {"if", "whether"}
-WHAT_IF_WORDS = {"ever", "again", "later", "future", "someday", "hypothetically", "would"}
+WHAT_IF_WORDS = {"ever", "again", "later", "future", "someday", "hypothetically"}
 
 # A present-danger pattern needs a word like "now" when it is about something done to
 # the person (so "he hit me" said of last year is not read as happening now).
@@ -176,17 +178,25 @@ class CrisisRules:
         return found
 
     def doubtful(self, doc: Any) -> bool:
-        """A what-if, or harm that is over."""
+        """A what-if, or harm that is over, with nothing else saying "now" ("he's outside
+        now and said he'd kill me if I call the police" is not in doubt)."""
+        self._build(doc.vocab)
+        spans = [(start, end) for _, start, end in self._doubt(doc)
+                 if not negated(doc, start)]
+        inside = {i for start, end in spans for i in range(start, end)}
+        if any(token.lower_ in RECENT_WORDS and token.i not in inside for token in doc):
+            return False
         words = {token.lower_ for token in doc}
-        if words & IF_WORDS and words & WHAT_IF_WORDS:
-            return True
-        return any(not negated(doc, start) for _, start, _ in self._doubt(doc))
+        return bool(spans) or bool(words & IF_WORDS and words & WHAT_IF_WORDS)
+
+    def _build(self, vocab: Any) -> None:
+        if self._matcher is None or self._matcher.vocab is not vocab:
+            self._matcher = build_matcher(vocab)
+            self._doubt = Matcher(vocab)
+            self._doubt.add("doubt", DOUBT_PATTERNS)
 
     def _found(self, doc: Any) -> RuleVerdict:
-        if self._matcher is None or self._matcher.vocab is not doc.vocab:
-            self._matcher = build_matcher(doc.vocab)
-            self._doubt = Matcher(doc.vocab)
-            self._doubt.add("doubt", DOUBT_PATTERNS)
+        self._build(doc.vocab)
         words = {token.lower_ for token in doc}
         conference = bool(words & CONFERENCE_WORDS)
         past = bool(words & PAST_WORDS) or any(

@@ -8,9 +8,11 @@
   only. What was given lives only in the callback_requests table.
 - Each save also updates the conversation's summary and the list of messages the bot
   did not understand (records/conversations.py), which the advisors' console reads.
-- When the person confirms "delete my conversation", the action server runs
-  `action_delete_conversation`; seeing it, this store deletes everything kept about the
-  conversation and writes none of that turn's events.
+- When the person confirms "delete my conversation", `action_delete_conversation`
+  deletes everything kept about the conversation; seeing it succeed (it did not reply
+  `utter_conversation_not_deleted`), this store deletes again whatever is left and
+  writes none of that turn's events. Seeing it fail, the store keeps the conversation,
+  as the person was told.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
+    BotUttered,
     Event,
     SessionStarted,
     SlotSet,
@@ -34,10 +37,12 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from addons.crisis import DANGER_INTENTS
 from records import conversations, database, schema
-from records.masking import ANSWER_PLACEHOLDERS, answer_placeholder, mask
+from records.masking import answer_placeholder, mask, slot_value
 
 DELETE_ACTION = "action_delete_conversation"
+NOT_DELETED_RESPONSE = "utter_conversation_not_deleted"
 CALLBACK_FORM = "callback_form"
 
 # The queries of SQLTrackerStore._event_query, as plain SQL: building them with the ORM
@@ -87,8 +92,7 @@ class ConversationStore(SQLTrackerStore):
         await self.stream_events(tracker)
         with self.session_scope() as session:
             events = list(self._additional_events(session, tracker))
-            if any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION
-                   for e in events):
+            if deleted_in(events):
                 conversations.forget(session, [tracker.sender_id])
                 session.commit()
                 return
@@ -117,6 +121,15 @@ class ConversationStore(SQLTrackerStore):
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
 
+def deleted_in(events: List[Event]) -> bool:
+    """The delete action ran and deleted (actions/deletion.py): it says which it did."""
+    ran = any(isinstance(e, ActionExecuted) and e.action_name == DELETE_ACTION
+              for e in events)
+    failed = any(isinstance(e, BotUttered) and (e.metadata or {}).get("utter_action")
+                 == NOT_DELETED_RESPONSE for e in events)
+    return ran and not failed
+
+
 def form_answers(events: List[Event], first: int) -> Dict[int, str]:
     """The placeholder to store for each message, from index `first` on, that answers
     one of the callback form's questions."""
@@ -131,7 +144,8 @@ def form_answers(events: List[Event], first: int) -> Dict[int, str]:
             question = event.value
         elif isinstance(event, SlotSet) and event.key == "contact_method":
             method = event.value
-        elif isinstance(event, UserUttered) and index >= first and loop == CALLBACK_FORM:
+        elif (isinstance(event, UserUttered) and index >= first and loop == CALLBACK_FORM
+              and event.intent_name not in DANGER_INTENTS):  # danger is not an answer
             placeholder = answer_placeholder(question, method)
             if placeholder:
                 answers[index] = placeholder
@@ -150,8 +164,5 @@ def masked(event: Dict[str, Any], placeholder: Optional[str] = None) -> Dict[str
         for entity in parse_data.get("entities") or []:
             entity["value"] = hide(entity.get("value"))
     if event.get("event") == "slot":
-        name, value = event.get("name"), event.get("value")
-        kept = ANSWER_PLACEHOLDERS.get(name) if value not in (None, "skipped", "Any time") \
-            else None
-        event["value"] = kept if kept else mask(value)
+        event["value"] = slot_value(event.get("name"), event.get("value"))
     return event

@@ -102,9 +102,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         accounts = Accounts()
         if args.command == "purge":
             purged = retention.purge(database.engine(), args.days)
-            AuditLog().record("command line", "retention purge",
-                              detail=f"older than {args.days} days: {purged}")
-            print(f"Deleted {purged} older than {args.days} days.")
+            AuditLog().record("command line", "retention purge", detail=str(purged))
+            print(f"Deleted {purged}.")
         elif args.users_command == "add":
             user = accounts.add(args.username, args.role, read_password(args))
             AuditLog().record("command line", "create account", user.username, user.role)

@@ -76,18 +76,24 @@ class AdvisorIds:
 
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
-        self._known: set = set()
 
     def show(self, sender_id: str) -> str:
-        """The id to show for `sender_id`, remembered so it can be looked up."""
+        """The id to show for `sender_id`, remembered so it can be looked up. A row left
+        by another secret, or deleted with the conversation, is replaced or made again."""
         shown = shown_id(sender_id)
-        if shown not in self._known:
-            with self.engine.begin() as connection:
-                if connection.execute(sa.select(table.c.sender_id).where(
-                        table.c.advisor_id == shown)).first() is None:
+        with self.engine.begin() as connection:
+            kept = connection.execute(sa.select(table.c.advisor_id).where(
+                table.c.sender_id == sender_id)).scalar()
+            if kept == shown:
+                return shown
+            if kept is not None:
+                connection.execute(table.delete().where(table.c.sender_id == sender_id))
+            try:
+                with connection.begin_nested():
                     connection.execute(table.insert().values(advisor_id=shown,
                                                              sender_id=sender_id))
-            self._known.add(shown)
+            except sa.exc.IntegrityError:
+                pass  # another process remembered it at the same moment
         return shown
 
     def sender(self, shown: str) -> Optional[str]:

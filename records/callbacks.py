@@ -8,10 +8,11 @@ code; advisors then mark it `contacted` (and, later, `closed`).
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import Any, Iterator, List, Optional
 
 import sqlalchemy as sa
 
@@ -115,7 +116,8 @@ class CallbackRequests:
                 (table.c.conversation_id == conversation_id) & (table.c.status == DRAFT)
             ).values(**answers)).rowcount
         if not updated:
-            raise CallbackError(f"No contact details were given in {conversation_id}.")
+            # (no conversation id in the message: it is logged, and the id is a credential)
+            raise CallbackError("No contact details were given in this conversation.")
 
     def draft(self, conversation_id: str) -> Optional[CallbackRequest]:
         return self._one((table.c.conversation_id == conversation_id)
@@ -142,7 +144,8 @@ class CallbackRequests:
             except sa.exc.IntegrityError:
                 continue  # the reference was taken; draw another
             if not updated:
-                raise CallbackError(f"No contact details were given in {conversation_id}.")
+                # (no conversation id in the message: it is logged, and the id is a credential)
+            raise CallbackError("No contact details were given in this conversation.")
             return reference
         raise CallbackError("Could not draw an unused reference code.")
 
@@ -165,8 +168,9 @@ class CallbackRequests:
                 (table.c.status == DRAFT)
                 & (table.c.created_at < now() - DRAFT_LIFETIME))).rowcount
 
-    def discard_draft(self, conversation_id: str) -> None:
-        with self.engine.begin() as connection:
+    def discard_draft(self, conversation_id: str, connection: Any = None) -> None:
+        """Delete the conversation's draft; in `connection`'s transaction if given."""
+        with _transaction(self.engine, connection) as connection:
             connection.execute(table.delete().where(
                 (table.c.conversation_id == conversation_id) & (table.c.status == DRAFT)))
 
@@ -180,9 +184,10 @@ class CallbackRequests:
         return self._all((table.c.conversation_id == conversation_id)
                          & table.c.status.in_([CONTACTED, CLOSED]))
 
-    def withdraw(self, conversation_id: str) -> int:
-        """Delete the conversation's draft and `new` requests; returns how many."""
-        with self.engine.begin() as connection:
+    def withdraw(self, conversation_id: str, connection: Any = None) -> int:
+        """Delete the conversation's draft and `new` requests; returns how many. In
+        `connection`'s transaction if given."""
+        with _transaction(self.engine, connection) as connection:
             return connection.execute(table.delete().where(
                 (table.c.conversation_id == conversation_id)
                 & table.c.status.in_([DRAFT, NEW]))).rowcount
@@ -275,6 +280,16 @@ class CallbackRequests:
         with self.engine.connect() as connection:
             rows = connection.execute(query.order_by(table.c.created_at, table.c.id))
             return [CallbackRequest(**row._mapping) for row in rows]
+
+
+@contextmanager
+def _transaction(engine: sa.engine.Engine, connection: Any = None) -> Iterator[Any]:
+    """`connection` (its transaction is the caller's), or a new transaction."""
+    if connection is not None:
+        yield connection
+        return
+    with engine.begin() as connection:
+        yield connection
 
 
 @lru_cache(maxsize=None)

@@ -53,7 +53,12 @@ def private_file(path: Path) -> None:
     """Make `path` (and its folder) readable by its owner only, creating it if missing.
     SQLite gives its -wal and -shm files the same permissions as the database file."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        # Never open a database file that exists: closing any descriptor of it releases
+        # this process's SQLite locks on it, and the database can be corrupted.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
     os.chmod(path, 0o600)
 
 

@@ -22,14 +22,19 @@ EMAIL = "[email]"
 NAME = "[name]"
 ANSWER = "[answer]"
 
-# What is stored for an answer to each of the callback form's questions.
-ANSWER_PLACEHOLDERS = {"contact_detail": None,  # [phone] or [email], by the method chosen
+# What is stored for an answer to each of the callback form's questions (the first one
+# too: people often give the number straight away, and more with it).
+ANSWER_PLACEHOLDERS = {"contact_method": ANSWER,
+                       "contact_detail": None,  # [phone] or [email], by the method chosen
                        "first_name": NAME, "safe_time": ANSWER}
+# Slot values that are no one's secret: the form's own markers and choices.
+NOT_PERSONAL = {None, "skipped", "Any time", "phone", "email", "yes", "no", PHONE, EMAIL}
 
 _AT = r"(?:\s?@\s?|\s*[(\[]\s*at\s*[)\]]\s*|\s+at\s+)"
 _DOT = r"(?:\.|\s*[(\[]\s*dot\s*[)\]]\s*|\s+dot\s+)"
 _TLD = r"(?:com|net|org|nz|co|govt|ac|edu|kiwi|io|me|info|au|uk)"
-_EMAIL = re.compile(rf"[\w.+'-]+\s?@\s?[\w-]+(?:\.[\w-]+)*"
+# With spaces around the @, a dot in the domain too: "an @ and", "meet me @ 5pm" are words.
+_EMAIL = re.compile(rf"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*|[\w.+'-]+\s*@\s*[\w-]+(?:\.[\w-]+)+"
                     rf"|[\w.+'-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_TLD}\b",
                     re.UNICODE | re.IGNORECASE)
 # Seven or more digits, possibly with a leading + and spaces, dashes, dots or brackets
@@ -56,6 +61,13 @@ def mask(text: Any) -> Any:
 
 def _public(number: str) -> bool:
     return re.sub(r"\D", "", number) in PUBLIC_NUMBERS
+
+
+def slot_value(slot: str, value: Any) -> Any:
+    """What to store for a slot: a placeholder for the form's answers, masked otherwise."""
+    if slot in ANSWER_PLACEHOLDERS and value not in NOT_PERSONAL:
+        return ANSWER_PLACEHOLDERS[slot] or ANSWER
+    return mask(value)
 
 
 def answer_placeholder(slot: Optional[str], contact_method: Optional[str]) -> Optional[str]:

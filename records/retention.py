@@ -22,13 +22,15 @@ from records.database import now
 
 @dataclass(frozen=True)
 class Purged:
+    days: int
     conversations: int
     requests: int
     drafts: int
 
     def __str__(self) -> str:
-        return (f"{self.conversations} conversations, {self.requests} closed callback "
-                f"requests and {self.drafts} unfinished drafts")
+        return (f"{self.conversations} conversations and {self.requests} closed callback "
+                f"requests older than {self.days} days, and {self.drafts} forms left "
+                f"unfinished for over a day")
 
 
 def purge(engine: sa.engine.Engine, days: int) -> Purged:
@@ -39,4 +41,4 @@ def purge(engine: sa.engine.Engine, days: int) -> Purged:
     store = callbacks.CallbackRequests(engine)
     requests = store.purge_closed_before(now() - timedelta(days=days))
     drafts = store.purge_stale_drafts()
-    return Purged(purged_conversations, requests, drafts)
+    return Purged(days, purged_conversations, requests, drafts)

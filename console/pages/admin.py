@@ -37,6 +37,5 @@ async def purge(request: Request) -> Any:
     except ValueError:
         return render(request, "message.html", code=400, back="/admin",
                       message="Give a whole number of days, at least 1.")
-    audit(request, "retention purge", detail=f"older than {days} days: {purged}")
-    return render(request, "message.html", back="/admin",
-                  message=f"Deleted {purged} older than {days} days.")
+    audit(request, "retention purge", detail=str(purged))
+    return render(request, "message.html", back="/admin", message=f"Deleted {purged}.")

@@ -159,7 +159,10 @@ def test_answers_to_the_callback_form_are_stored_as_placeholders_only(store):
         tracker.update(UserUttered(answer, {"name": "nlu_fallback", "confidence": 0.3},
                                    parse_data={"text": answer, "entities": [
                                        {"entity": "name", "value": answer}]}))
-        tracker.update(SlotSet(question, slot_value))
+        tracker.update(SlotSet(question, answer))  # Rasa fills the slot with the text ...
+        tracker.update(SlotSet(question, slot_value))  # ... and the form validates it
+    # danger in the middle of the form is not an answer: advisors must read it
+    tracker.update(UserUttered("he's outside now", {"name": "crisis", "confidence": 1.0}))
     asyncio.run(store.save(tracker))
     try:
         stored = "\n".join(stored_rows(store, sender))
@@ -167,7 +170,7 @@ def test_answers_to_the_callback_form_are_stored_as_placeholders_only(store):
             assert given not in stored
         texts = [e.text for e in asyncio.run(store.retrieve(sender)).events
                  if isinstance(e, UserUttered)]
-        assert texts == ["hi", "email please", "[email]", "[answer]", "[name]"]
+        assert texts == ["hi", "[answer]", "[email]", "[answer]", "[name]", "he's outside now"]
     finally:
         with store.engine.begin() as connection:
             connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)
@@ -189,3 +192,19 @@ def test_the_delete_action_removes_every_event_of_the_conversation(store):
     finally:
         with store.engine.begin() as connection:
             connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=other)
+
+
+def test_a_failed_delete_keeps_the_conversation_as_the_person_was_told(store):
+    sender = f"test-{uuid.uuid4()}"
+    tracker = conversation(sender)
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("yes", {"name": "affirm"}))
+    tracker.update(ActionExecuted(DELETE_ACTION))
+    tracker.update(BotUttered("Sorry, I couldn't delete this conversation just now",
+                              metadata={"utter_action": "utter_conversation_not_deleted"}))
+    asyncio.run(store.save(tracker))
+    try:
+        assert len(stored_rows(store, sender)) == len(tracker.events)
+    finally:
+        with store.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM events WHERE sender_id = :s"), s=sender)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from records import callbacks, database
 from records.accounts import Accounts
+from records.advisor_ids import shown_id
 from records.callbacks import CallbackRequests
 from tests.conftest import (CONSOLE_ADMIN_PASSWORD, RESULTS, assert_offers_line_and_advisor,
                             reply_text)
@@ -66,8 +67,8 @@ def test_conversations_and_callback_requests_live_in_postgres(postgres_assistant
         console.post(run.CONSOLE_URL + "login", timeout=30,
                      data={"username": advisor, "password": password})
         assert reference in console.get(run.CONSOLE_URL + "queue", timeout=30).text
-        assert sender in console.get(run.CONSOLE_URL + "conversations", timeout=30,
-                                     params={"q": "call me back"}).text
+        assert shown_id(sender) in console.get(run.CONSOLE_URL + "conversations", timeout=30,
+                                               params={"q": "call me back"}).text
 
         say("delete my conversation", sender)
         say("yes", sender)

@@ -149,6 +149,10 @@ def test_a_what_if_or_harm_that_is_over_is_in_doubt(rules, text):
     "i'm not safe now he's outside",      # negated state word
     "i cant do this anymore i want to die",
     "he's at my door",
+    "he's outside my house now and said he would kill me if i call the police",
+    "i'm going to kill myself, i don't know if anyone would notice",
+    "it's just me and the kids and he's trying to break in",
+    "he used to hit me and now he's back at my door",
 ])
 def test_danger_now_is_not_in_doubt(rules, text):
     assert not rules(text).doubt
