@@ -144,8 +144,7 @@ class CallbackRequests:
             except sa.exc.IntegrityError:
                 continue  # the reference was taken; draw another
             if not updated:
-                # (no conversation id in the message: it is logged, and the id is a credential)
-            raise CallbackError("No contact details were given in this conversation.")
+                raise CallbackError("No contact details were given in this conversation.")
             return reference
         raise CallbackError("Could not draw an unused reference code.")
 
