@@ -89,6 +89,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     add.add_argument("--role", choices=ROLES, required=True)
     add.add_argument("--password-env", help="read the password from this variable")
     user_commands.add_parser("list", help="list accounts")
+    for command, what in (("disable", "stop an account signing in, and sign it out"),
+                          ("enable", "let a disabled account sign in again"),
+                          ("delete", "delete an account")):
+        user_commands.add_parser(command, help=what).add_argument("username")
     password = user_commands.add_parser("password", help="set a new password")
     password.add_argument("username")
     password.add_argument("--password-env", help="read the password from this variable")
@@ -112,9 +116,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             accounts.set_password(args.username, read_password(args))
             AuditLog().record("command line", "set password", args.username)
             print(f"Password changed for {args.username}; their sessions were signed out.")
+        elif args.users_command in ("disable", "enable", "delete"):
+            getattr(accounts, args.users_command)(args.username)
+            AuditLog().record("command line", f"{args.users_command} account", args.username)
+            print(f"{args.username}: {args.users_command}d.")
         else:
             for user in accounts.list():
-                print(f"{user.username:<30} {user.role}")
+                print(f"{user.username:<30} {user.role}{'  (disabled)' if user.disabled else ''}")
     except (AccountError, ValueError) as error:
         print(error, file=sys.stderr)
         return 1

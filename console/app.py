@@ -69,7 +69,7 @@ def create_app(engine: Optional[sa.engine.Engine] = None, name: str = "console")
             return render(request, "login.html", code=401, error=str(error),
                           username=username)
         app.ctx.audit.record(session.user.username, "sign in")
-        resp = response.redirect("/queue", status=303)
+        resp = response.redirect("/gaps" if session.user.is_trainer else "/queue", status=303)
         security.set_session_cookie(request, resp, token)
         return resp
 

@@ -15,6 +15,9 @@ SESSION_COOKIE = "rj_console"
 SECURE_SESSION_COOKIE = "__Host-rj_console"
 HSTS = "max-age=31536000"
 LOGIN_PATH, STATIC_PATH = "/login", "/static/"
+# Trainers label what the assistant did not understand: they never see transcripts,
+# callback requests or contact details.
+TRAINER_PATHS = ("/gaps", "/dashboard", "/logout", LOGIN_PATH, STATIC_PATH)
 CSP = ("default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
@@ -66,7 +69,14 @@ async def load_session(request: Request) -> Any:
         return None
     accounts = request.app.ctx.accounts
     request.ctx.session = accounts.session(request.cookies.get(session_cookie(request)))
-    if request.ctx.session or request.path.startswith(LOGIN_PATH):
+    session = request.ctx.session
+    if session and session.user.is_trainer and not request.path.startswith(TRAINER_PATHS):
+        if request.path == "/":
+            return response.redirect("/gaps", status=303)
+        return response.text("Trainers see the messages not understood and the dashboard; "
+                             "conversations and callback requests are for advisors.",
+                             status=403)
+    if session or request.path.startswith(LOGIN_PATH):
         return None
     if request.method in ("GET", "HEAD"):
         return response.redirect("/login", status=303)

@@ -27,7 +27,10 @@ import sqlalchemy as sa
 from records import database, schema
 from records.database import now
 
-ROLES = ("advisor", "admin")
+# trainer: the messages not understood and the dashboard; no transcripts, no requests
+ROLES = ("advisor", "admin", "trainer")
+# A disabled account's password hash starts with this: it can no longer sign in.
+DISABLED = "!"
 SESSION_LIFETIME = timedelta(hours=8)
 # Failed sign-ins allowed without a wait: for one account from one address, and from
 # one address whatever the account. Failures older than the window are forgotten.
@@ -71,10 +74,15 @@ class AccountError(Exception):
 class User:
     username: str
     role: str
+    disabled: bool = False
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == "trainer"
 
 
 @dataclass(frozen=True)
@@ -145,9 +153,46 @@ class Accounts:
 
     def list(self) -> List[User]:
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(users.c.username, users.c.role)
+            rows = connection.execute(sa.select(users.c.username, users.c.role,
+                                                users.c.password_hash)
                                       .order_by(users.c.username))
-            return [User(r.username, r.role) for r in rows]
+            return [User(r.username, r.role, r.password_hash.startswith(DISABLED))
+                    for r in rows]
+
+    def disable(self, username: str) -> None:
+        """The account can no longer sign in, and is signed out everywhere."""
+        self._keep_an_admin(username)
+        self._set_hash(username, lambda column: DISABLED + column,
+                       users.c.password_hash.notlike(DISABLED + "%"))
+
+    def enable(self, username: str) -> None:
+        self._set_hash(username, lambda column: sa.func.substr(column, len(DISABLED) + 1),
+                       users.c.password_hash.like(DISABLED + "%"))
+
+    def delete(self, username: str) -> None:
+        self._keep_an_admin(username)
+        with self.engine.begin() as connection:
+            connection.execute(sessions.delete().where(sessions.c.username == username))
+            deleted = connection.execute(users.delete().where(users.c.username == username))
+        if not deleted.rowcount:
+            raise AccountError(f"There is no account called {username!r}.")
+
+    def _set_hash(self, username: str, change, only_if) -> None:
+        with self.engine.begin() as connection:
+            exists = connection.execute(sa.select(users.c.username).where(
+                users.c.username == username)).first()
+            if exists is None:
+                raise AccountError(f"There is no account called {username!r}.")
+            connection.execute(users.update().where((users.c.username == username) & only_if)
+                               .values(password_hash=change(users.c.password_hash)))
+            connection.execute(sessions.delete().where(sessions.c.username == username))
+
+    def _keep_an_admin(self, username: str) -> None:
+        others = [u for u in self.list() if u.is_admin and not u.disabled
+                  and u.username != username]
+        if any(u.username == username and u.is_admin for u in self.list()) and not others:
+            raise AccountError("That is the last admin account that can sign in: add or "
+                               "enable another admin first.")
 
     def any_admin(self) -> bool:
         with self.engine.connect() as connection:
@@ -166,7 +211,7 @@ class Accounts:
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(users).where(users.c.username == username)).first()
         matches = password_matches(password or "", row.password_hash if row else _no_user_hash())
-        if row is None or not matches:
+        if row is None or not matches or row.password_hash.startswith(DISABLED):
             with self.engine.begin() as connection:
                 connection.execute(failures.insert().values(username=username, address=address,
                                                             at=now()))

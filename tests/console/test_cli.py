@@ -67,3 +67,17 @@ def test_the_sqlite_file_is_private_and_deletes_for_good(tmp_path):
         connection.exec_driver_sql("CREATE TABLE t (x)")
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_accounts_are_disabled_enabled_and_deleted_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    console(url, "users", "add", "hine", "--role", "trainer", "--password-env", "PW",
+            PW="a-long-enough-password")
+    assert console(url, "users", "disable", "hine").returncode == 0
+    assert "hine                           trainer  (disabled)" in console(url, "users", "list").stdout
+    assert console(url, "users", "enable", "hine").returncode == 0
+    assert "(disabled)" not in console(url, "users", "list").stdout
+    assert console(url, "users", "delete", "hine").returncode == 0
+    assert "hine" not in console(url, "users", "list").stdout
+    missing = console(url, "users", "delete", "hine")
+    assert missing.returncode == 1 and "no account" in missing.stderr

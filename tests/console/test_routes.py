@@ -268,3 +268,23 @@ def test_admins_delete_conversations_purge_and_read_the_audit_log(assistant, adm
 def test_the_dashboard_shows_charts(assistant, advisor):
     page = advisor.get("/dashboard").text
     assert page.count('<svg role="img"') == 4 and "conversations in the last 30 days" in page
+
+
+def test_trainers_see_what_was_not_understood_and_nothing_personal(assistant, accounts):
+    name = f"trainer-{uuid.uuid4().hex[:6]}"
+    accounts.add(name, "trainer", ADVISOR_PASSWORD)
+    trainer = Console(name, ADVISOR_PASSWORD)
+    assert trainer.login_response.headers["Location"] == "/gaps"
+    assert trainer.get("/gaps").status_code == 200
+    assert trainer.get("/gaps/export.yml").status_code == 200
+    assert trainer.get("/dashboard").status_code == 200
+    for path in ["/queue", "/conversations", "/conversations/c-x", "/requests/RJ-ABCDEF",
+                 "/export/conversations/json", "/admin"]:
+        assert trainer.get(path, allow_redirects=False).status_code == 403, path
+    assert "/conversations/" not in trainer.get("/gaps").text  # no way into transcripts
+
+
+def test_a_disabled_advisor_is_signed_out_at_once(accounts, advisor):
+    assert advisor.get("/queue").status_code == 200
+    accounts.disable(advisor.username)
+    assert advisor.get("/queue", allow_redirects=False).status_code == 303  # to sign in

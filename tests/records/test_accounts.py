@@ -128,3 +128,33 @@ def test_the_audit_log_keeps_who_did_what(accounts):
     log.record("t-mere", "view conversation", "abc", "detail")
     entry = log.entries()[0]
     assert (entry.actor, entry.action, entry.target) == ("t-mere", "view conversation", "abc")
+
+
+def test_a_disabled_account_cannot_sign_in_until_enabled(accounts):
+    accounts.add("t-tama", "advisor", PASSWORD)
+    token, _ = accounts.sign_in("t-tama", PASSWORD, "10.1.0.1")
+    accounts.disable("t-tama")
+    assert accounts.session(token) is None  # signed out everywhere
+    with pytest.raises(AccountError, match="do not match"):
+        accounts.sign_in("t-tama", PASSWORD, "10.1.0.2")
+    assert [u.disabled for u in accounts.list() if u.username == "t-tama"] == [True]
+    accounts.enable("t-tama")
+    assert accounts.sign_in("t-tama", PASSWORD, "10.1.0.3")[0]
+
+
+def test_a_deleted_account_is_gone_but_the_last_admin_stays(accounts):
+    accounts.add("t-gone", "trainer", PASSWORD)
+    accounts.delete("t-gone")
+    assert "t-gone" not in [u.username for u in accounts.list()]
+    with pytest.raises(AccountError, match="no account"):
+        accounts.delete("t-gone")
+    admins = [u.username for u in accounts.list() if u.is_admin and not u.disabled]
+    for name in admins[1:]:
+        accounts.disable(name)
+    if admins:
+        with pytest.raises(AccountError, match="last admin"):
+            accounts.delete(admins[0])
+        with pytest.raises(AccountError, match="last admin"):
+            accounts.disable(admins[0])
+    for name in admins[1:]:
+        accounts.enable(name)
