@@ -1,8 +1,9 @@
 """Hide contact details before a conversation is stored.
 
-Phone numbers become `[phone]`: every number `phonenumbers` finds (region NZ, lenient,
-so "021 - 555 - 0193" and "021/555/0192" too), and, as a second net, any run of seven or
-more digits with a few separators between them. Email addresses become `[email]`,
+Phone numbers become `[phone]`: every valid number `phonenumbers` finds (region NZ,
+however it is written: "021 - 555 - 0193", "021/555/0192"), and, as a second net, any run
+of seven or more digits with a few separators between them. (The library's laxest
+setting would also take amounts and room numbers, "25000 dollars", for phone numbers.) Email addresses become `[email]`,
 written plainly, with spaces around the @, or spelled out ("jane at gmail dot com").
 Public service numbers (0800 650 654, 111, 1737, ...) are not personal and are kept, so
 advisors can still see what people asked about them.
@@ -51,7 +52,7 @@ def mask(text: Any) -> Any:
         return text
     text = _EMAIL.sub(EMAIL, text)
     for match in reversed(list(phonenumbers.PhoneNumberMatcher(
-            text, "NZ", leniency=phonenumbers.Leniency.POSSIBLE))):
+            text, "NZ", leniency=phonenumbers.Leniency.VALID))):
         if not _public(match.raw_string):
             text = text[:match.start] + PHONE + text[match.end:]
     text = _DIGITS.sub(lambda m: m.group() if _public(m.group()) else PHONE, text)
