@@ -188,9 +188,9 @@ class Accounts:
             connection.execute(sessions.delete().where(sessions.c.username == username))
 
     def _keep_an_admin(self, username: str) -> None:
-        others = [u for u in self.list() if u.is_admin and not u.disabled
-                  and u.username != username]
-        if any(u.username == username and u.is_admin for u in self.list()) and not others:
+        admins = [u for u in self.list() if u.is_admin]
+        others = [u for u in admins if not u.disabled and u.username != username]
+        if any(u.username == username for u in admins) and not others:
             raise AccountError("That is the last admin account that can sign in: add or "
                                "enable another admin first.")
 

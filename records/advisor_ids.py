@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -61,7 +62,6 @@ def _read_secret(path: Path) -> bytes:
         value = path.read_text().strip()
         if value:
             return value.encode()
-        import time
         time.sleep(0.01)
     raise ValueError(f"{path} is empty: delete it, and a new secret will be made.")
 

@@ -99,8 +99,7 @@ class CallbackRequests:
         with self.engine.begin() as connection:
             connection.execute(table.delete().where(
                 (table.c.status == DRAFT)
-                & ((table.c.conversation_id == conversation_id)
-                   | (table.c.created_at < now() - DRAFT_LIFETIME))))
+                & ((table.c.conversation_id == conversation_id) | _stale_draft())))
             connection.execute(table.insert().values(
                 conversation_id=conversation_id, status=DRAFT, created_at=now(),
                 contact_method=method, contact_detail=detail))
@@ -164,8 +163,7 @@ class CallbackRequests:
         """Delete drafts older than DRAFT_LIFETIME (a form left part way); how many."""
         with self.engine.begin() as connection:
             return connection.execute(table.delete().where(
-                (table.c.status == DRAFT)
-                & (table.c.created_at < now() - DRAFT_LIFETIME))).rowcount
+                (table.c.status == DRAFT) & _stale_draft())).rowcount
 
     def discard_draft(self, conversation_id: str, connection: Any = None) -> None:
         """Delete the conversation's draft; in `connection`'s transaction if given."""
@@ -279,6 +277,11 @@ class CallbackRequests:
         with self.engine.connect() as connection:
             rows = connection.execute(query.order_by(table.c.created_at, table.c.id))
             return [CallbackRequest(**row._mapping) for row in rows]
+
+
+def _stale_draft() -> Any:
+    """A draft's row is older than DRAFT_LIFETIME: a form left part way."""
+    return table.c.created_at < now() - DRAFT_LIFETIME
 
 
 @contextmanager

@@ -3,8 +3,9 @@
 Phone numbers become `[phone]`: every valid number `phonenumbers` finds (region NZ,
 however it is written: "021 - 555 - 0193", "021/555/0192"), and, as a second net, any run
 of seven or more digits with a few separators between them. (The library's laxest
-setting would also take amounts and room numbers, "25000 dollars", for phone numbers.) Email addresses become `[email]`,
-written plainly, with spaces around the @, or spelled out ("jane at gmail dot com").
+setting would also take amounts and room numbers, "25000 dollars", for phone numbers.)
+Email addresses become `[email]`, written plainly, with spaces around the @, or spelled
+out ("jane at gmail dot com").
 Public service numbers (0800 650 654, 111, 1737, ...) are not personal and are kept, so
 advisors can still see what people asked about them.
 

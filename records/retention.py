@@ -34,9 +34,8 @@ class Purged:
 
 
 def purge(engine: sa.engine.Engine, days: int) -> Purged:
-    """Delete everything past its time; `days` is the retention period (at least 1)."""
-    if days < 1:
-        raise ValueError("Keep conversations for at least one day.")
+    """Delete everything past its time; `days` is the retention period (at least 1:
+    records/conversations.py refuses less before anything is deleted)."""
     purged_conversations = conversations.purge_older_than(engine, days)
     store = callbacks.CallbackRequests(engine)
     requests = store.purge_closed_before(now() - timedelta(days=days))
