@@ -6,6 +6,9 @@ detector (addons/crisis.py). The detector puts `crisis` or `possible_danger` fir
 keeps what the other classifiers ranked below it, so the question is not lost:
 - after the crisis reply, or after "are you in danger right now?",
   `action_answer_held_question` gives the answer too, if the assistant understood one;
+  after a crisis reply to a typed message that asked nothing it understood, it offers an
+  "I'm safe" button instead, so that a calm message the detector misread is never left
+  with the emergency reply alone;
 - `action_after_safety_check` reads a typed answer to "are you in danger right now?":
   a clear "no" carries on ("what would you like to know?"); "yes", or anything that is
   not a clear no ("not sure", "yes he won't leave"), gets the crisis reply.
@@ -57,15 +60,30 @@ def held_answer(parse_data: Mapping[str, Any]) -> Optional[str]:
     return f"utter_{key}" if key else None
 
 
+def follow_up(parse_data: Mapping[str, Any]) -> Optional[str]:
+    """What follows the crisis reply or "are you in danger right now?": the answer held
+    behind it; or, after a crisis reply to a typed message with no answer, the offer to
+    say "I'm safe" and carry on. Nothing after a tapped "Yes, I'm in danger now"."""
+    answer = held_answer(parse_data)
+    if answer:
+        return answer
+    intent = (parse_data.get("intent") or {}).get("name")
+    typed = not (parse_data.get("text") or "").startswith("/")
+    return MISREAD_OFFER if intent == "crisis" and typed else None
+
+
+MISREAD_OFFER = "utter_crisis_misread"
+
+
 class ActionAnswerHeldQuestion(Action):
     def name(self) -> Text:
         return "action_answer_held_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        answer = held_answer(tracker.latest_message)
-        if answer:
-            dispatcher.utter_message(response=answer)
+        reply = follow_up(tracker.latest_message)
+        if reply:
+            dispatcher.utter_message(response=reply)
         return []
 
 

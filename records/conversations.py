@@ -26,6 +26,8 @@ from records import advisor_ids, database
 
 FALLBACK = "nlu_fallback"
 CRISIS = "crisis"
+# Asked "are you in danger right now?": the person may be in danger (addons/crisis.py)
+POSSIBLE_DANGER = "possible_danger"
 ADVISOR_INTENTS = {"request_advisor", "request_callback"}
 # Below this, an answer counts as given with low confidence.
 LOW_CONFIDENCE = 0.7
@@ -185,8 +187,9 @@ class Filters:
             found.append(c.started_at < day_start(self.until + timedelta(days=1)))
         if self.asked_advisor:
             found.append(c.advisor_turns > 0)
-        if self.crisis:
-            found.append(c.crisis_turns > 0)
+        if self.crisis:  # a crisis, or asked whether in danger
+            found.append((c.crisis_turns > 0)
+                         | c.topics.contains(f"|{POSSIBLE_DANGER}|", autoescape=True))
         if self.not_understood:
             found.append(c.fallback_turns > 0)
         if self.topic:
@@ -210,6 +213,10 @@ class Summary:
     fallback_turns: int
     advisor_turns: int
     topics: List[str] = field(default_factory=list)
+
+    @property
+    def asked_about_danger(self) -> bool:
+        return POSSIBLE_DANGER in self.topics
 
 
 def _summary(row: Any) -> Summary:
@@ -256,6 +263,7 @@ class Turn:
     topic: Optional[str] = None
     confidence: Optional[float] = None
     crisis: bool = False
+    possible_danger: bool = False     # asked "are you in danger right now?"
     not_understood: bool = False
     clicked: bool = False             # a button, not typed
     buttons: List[str] = field(default_factory=list)
@@ -277,7 +285,8 @@ def transcript(engine: sa.engine.Engine, sender_id: str) -> List[Turn]:
             topic = "answer to a question" if form_answer else topic_of(parse_data)
             turns.append(Turn(at, "person", text, topic,
                               None if form_answer else confidence_of(parse_data),
-                              crisis=topic == CRISIS, not_understood=topic == FALLBACK,
+                              crisis=topic == CRISIS, possible_danger=topic == POSSIBLE_DANGER,
+                              not_understood=topic == FALLBACK,
                               clicked=text.startswith("/")))
         elif event["event"] == "bot":
             buttons = [b.get("title", "") for b in (event.get("data") or {}).get("buttons") or []]

@@ -14,7 +14,9 @@
 9. every reply that is unsure (not understood, out of scope, an error) says "If you are
    in danger, call 111", and the danger replies name 111 before any other number;
 10. no crisis example (data/crisis/) appears twice, and none of the held-out crisis
-   messages (tests/nlu/crisis_*.yml) is a crisis example or an NLU example of danger.
+   messages (tests/nlu/crisis_*.yml) is a crisis example or an NLU example of danger;
+11. every FAQ answer is plain English: Flesch reading ease of at least 70 and no sentence
+   over 25 words in its main text (tools/readability.py).
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from typing import Dict, Iterable, List, Optional
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+
+from tools import readability
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT.parent / "shared" / "content" / "knowledge.md"
@@ -142,6 +146,7 @@ def check(root: Path = ROOT, knowledge: Path = KNOWLEDGE) -> List[Problem]:
     problems += one_question_per_topic(root / QUESTIONS, headers)
     problems += safety_first(responses)
     problems += crisis_examples_held_out(root, training)
+    problems += easy_to_read(responses)
     return problems
 
 
@@ -252,6 +257,23 @@ def safety_first(responses: List[Response]) -> List[Problem]:
         if r.name in DANGER_REPLIES and (not numbers or numbers[0] != EMERGENCY):
             problems.append(Problem(r.path, r.line, f"{r.name} must name {EMERGENCY} "
                                                     "before any other number"))
+    return problems
+
+
+def easy_to_read(responses: List[Response]) -> List[Problem]:
+    problems = []
+    for r in responses:
+        if not r.name.startswith("utter_faq/"):
+            continue
+        ease = readability.reading_ease(r.text)
+        if ease < readability.MIN_READING_EASE:
+            problems.append(Problem(r.path, r.line, f"{r.name} scores {ease:.0f} for reading "
+                                    f"ease; make it at least {readability.MIN_READING_EASE} "
+                                    "(shorter sentences, shorter words)"))
+        problems += [Problem(r.path, r.line, f"{r.name}: this sentence has "
+                                             f"{len(s.split())} words, over "
+                                             f"{readability.MAX_SENTENCE_WORDS}: {s!r}")
+                     for s in readability.long_sentences(r.text)]
     return problems
 
 

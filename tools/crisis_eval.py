@@ -45,6 +45,7 @@ class Outcome:
     message: Message
     treatment: Optional[str]  # CRISIS, ASK or None
     answered: bool = False    # the reply came with an answer to the question asked
+    offered_safe: bool = False  # the crisis reply came with "I'm safe" to carry on
 
     @property
     def flagged(self) -> bool:
@@ -57,16 +58,18 @@ def read_set(path: Path) -> List[Message]:
     return [Message(text, side, kind) for side, kind, text in read_groups(path)]
 
 
-def treatment(parse: Dict) -> Tuple[Optional[str], bool]:
-    from actions.safety_check import held_answer
+def treatment(parse: Dict) -> Tuple[Optional[str], bool, bool]:
+    """(treatment, answered, offered "I'm safe"), as actions/safety_check.py follows up."""
+    from actions.safety_check import MISREAD_OFFER, follow_up
 
     intent = (parse.get("intent") or {}).get("name")
-    answered = held_answer(parse) is not None
+    then = follow_up(parse)
+    answered = then is not None and then != MISREAD_OFFER
     if intent == "crisis":
-        return CRISIS, answered
+        return CRISIS, answered, then == MISREAD_OFFER
     if intent == "possible_danger":
-        return ASK, answered
-    return None, False
+        return ASK, answered, False
+    return None, False, False
 
 
 def outcomes(agent, messages: Sequence[Message]) -> List[Outcome]:
@@ -88,6 +91,7 @@ class Figures:
     false_alarms: int = 0      # asked or given the crisis reply
     calm_crisis_reply: int = 0
     only_crisis_reply: int = 0  # the crisis reply, without an answer
+    dead_ends: int = 0          # ... and without "I'm safe" to carry on either
     asked_and_answered: int = 0  # asked "are you in danger?", then given the answer
 
     @property
@@ -122,6 +126,7 @@ def figures(results: Sequence[Outcome]) -> Figures:
             f.calm_crisis_reply += r.treatment == CRISIS
             f.asked_and_answered += r.treatment == ASK and r.answered
             f.only_crisis_reply += r.treatment == CRISIS and not r.answered
+            f.dead_ends += r.treatment == CRISIS and not r.answered and not r.offered_safe
     return f
 
 
@@ -187,7 +192,8 @@ def describe(name: str, results: Sequence[Outcome], misses: bool = True) -> List
              f"{f.caught - f.crisis_reply} were asked \"are you in danger right now?\"",
              f"- Calm messages given the crisis reply: **{f.calm_crisis_reply}/{f.calm} "
              f"({f.crisis_reply_rate:.1%})**, {f.only_crisis_reply} of them without an "
-             f"answer to their question; asked \"are you in danger right now?\": "
+             f"answer to their question ({f.dead_ends} without \"I'm safe\" to carry on "
+             f"either); asked \"are you in danger right now?\": "
              f"{f.calm_asked}, {f.asked_and_answered} of them then "
              f"given the answer ({f.false_alarm_rate:.1%} treated as danger in all)", "",
              "| Kind | Treated as danger | Of |", "|---|---:|---:|"]
@@ -241,13 +247,16 @@ def docs_section(measured: Dict[str, List[Outcome]], model_name: str) -> str:
              "danger right now?\" (both say 111 first). Held-out sets are never read by "
              "training; thresholds were chosen by cross-validation.", "",
              "| Set | Crisis caught | of which the crisis reply | Calm given the crisis "
-             "reply | … without an answer to their question | Calm asked \"are you in "
-             "danger?\" | … then given their answer |", "|---|---:|---:|---:|---:|---:|---:|"]
+             "reply | … without an answer to their question | … nor \"I'm safe\" to carry "
+             "on | Calm asked \"are you in danger?\" | … then given their answer |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, results in measured.items():
         f = figures(results)
+        # cross-validation judges the detector alone: no reply, so no follow-up to count
+        dead_ends = "–" if name == "cross_validation" else f.dead_ends
         lines.append(f"| {name.replace('_', ' ')} | {f.caught}/{f.crisis} ({f.recall:.1%}) | "
                      f"{f.crisis_reply} | {f.calm_crisis_reply}/{f.calm} "
-                     f"({f.crisis_reply_rate:.1%}) | {f.only_crisis_reply} | "
+                     f"({f.crisis_reply_rate:.1%}) | {f.only_crisis_reply} | {dead_ends} | "
                      f"{f.calm_asked} ({f.calm_asked / max(f.calm, 1):.1%}) | "
                      f"{f.asked_and_answered} |")
     held_out = [r for name, rs in measured.items() if name != "cross_validation" for r in rs]

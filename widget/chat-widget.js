@@ -151,10 +151,18 @@
     bubble.appendChild(el("span", { class: "rj-visually-hidden", text: who }));
     appendText(bubble, message.text || "");
     transcript.appendChild(bubble);
-    var isLatest = index === state.messages.length - 1;
-    if (message.buttons && message.buttons.length && isLatest) {
+    // Quick replies belong to the assistant's latest turn, all its messages: the crisis
+    // reply's "Call 111" stays beside whatever follows it.
+    if (message.buttons && message.buttons.length && index > lastFromUser()) {
       transcript.appendChild(renderButtons(message.buttons));
     }
+  }
+
+  function lastFromUser() {
+    for (var i = state.messages.length - 1; i >= 0; i -= 1) {
+      if (state.messages[i].from === "user") return i;
+    }
+    return -1;
   }
 
   function renderButtons(buttons) {
@@ -181,8 +189,10 @@
   }
 
   function add(message) {
-    var previous = transcript.querySelector(".rj-replies");
-    if (previous) previous.remove();  // old quick replies go once the chat moves on
+    if (message.from === "user") {  // old quick replies go once the person moves on
+      Array.prototype.forEach.call(transcript.querySelectorAll(".rj-replies"),
+                                   function (group) { group.remove(); });
+    }
     state.messages.push(message);
     save();
     render(message, state.messages.length - 1);

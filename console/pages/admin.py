@@ -1,4 +1,4 @@
-"""Admins: the retention purge and the audit log."""
+"""Admins: accounts, the retention purge and the audit log."""
 from __future__ import annotations
 
 import os
@@ -9,22 +9,66 @@ from sanic.request import Request
 
 from console import security
 from console.app import render
-from console.pages import audit, form_value, page_number
+from console.pages import actor, audit, form_value, page_number
 from records import retention
+from records.accounts import ROLES, AccountError
 
 blueprint = Blueprint("admin")
+ACCOUNT_CHANGES = {"disable": "Disabled", "enable": "Enabled", "delete": "Deleted"}
 
 
 def retention_days() -> int:
     return int(os.environ.get("RETENTION_DAYS", "90"))
 
 
+def admin_page(request: Request, code: int = 200, **values: Any) -> Any:
+    page = page_number(request)
+    return render(request, "admin.html", code=code, days=retention_days(), page=page,
+                  roles=ROLES, accounts=request.app.ctx.accounts.list(),
+                  entries=request.app.ctx.audit.entries(page), **values)
+
+
 @blueprint.get("/admin")
 @security.admin_only
 async def admin(request: Request) -> Any:
-    page = page_number(request)
-    return render(request, "admin.html", days=retention_days(), page=page,
-                  entries=request.app.ctx.audit.entries(page))
+    return admin_page(request)
+
+
+@blueprint.post("/admin/accounts")
+@security.changes_state
+@security.admin_only
+async def add_account(request: Request) -> Any:
+    username = form_value(request, "username").strip().lower()
+    role = form_value(request, "role")
+    try:
+        request.app.ctx.accounts.add(username, role, form_value(request, "password"))
+    except AccountError as error:
+        return admin_page(request, code=400, account_error=str(error),
+                          new_username=username, new_role=role)
+    audit(request, "add account", username, role)
+    return render(request, "message.html", back="/admin",
+                  message=f"Added the {role} account {username}. Give them the password "
+                          "in person or by phone, never by email.")
+
+
+@blueprint.post("/admin/accounts/<username>/<change>")
+@security.changes_state
+@security.admin_only
+async def change_account(request: Request, username: str, change: str) -> Any:
+    if change not in ACCOUNT_CHANGES:
+        return render(request, "message.html", code=404, back="/admin",
+                      message="There is no such change to an account.")
+    if change != "enable" and username == actor(request):
+        return render(request, "message.html", code=400, back="/admin",
+                      message="You cannot disable or delete your own account: ask another "
+                              "admin.")
+    try:
+        getattr(request.app.ctx.accounts, change)(username)
+    except AccountError as error:
+        return render(request, "message.html", code=400, back="/admin", message=str(error))
+    audit(request, f"{change} account", username)
+    return render(request, "message.html", back="/admin",
+                  message=f"{ACCOUNT_CHANGES[change]} the account {username}.")
 
 
 @blueprint.post("/admin/purge")

@@ -7,8 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 import pytest
 import yaml
 
-from actions.safety_check import (SIMPLE_REPLIES, ActionAfterSafetyCheck,
-                                  ActionAnswerHeldQuestion, held_answer)
+from actions.safety_check import (MISREAD_OFFER, SIMPLE_REPLIES, ActionAfterSafetyCheck,
+                                  ActionAnswerHeldQuestion, follow_up, held_answer)
 from tests.conftest import ROOT
 
 
@@ -33,9 +33,11 @@ def test_a_farewell_or_a_greeting_gets_its_reply_after_the_question_not_the_cris
 
 def test_the_simple_replies_are_those_the_rules_give():
     rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text())["rules"]
-    given = {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in rules
-             if len(r["steps"]) == 2 and "intent" in r["steps"][0] and "condition" not in r}
-    assert {intent: given.get(intent) for intent in SIMPLE_REPLIES} == SIMPLE_REPLIES
+    given = {}  # intent -> the replies rules give it (a greeting: at the start, or later)
+    for r in rules:
+        if len(r["steps"]) == 2 and "intent" in r["steps"][0] and "condition" not in r:
+            given.setdefault(r["steps"][0]["intent"], set()).add(r["steps"][1]["action"])
+    assert [i for i, reply in SIMPLE_REPLIES.items() if reply not in given.get(i, ())] == []
 
 
 def test_no_answer_when_the_question_was_not_understood_or_starts_a_form():
@@ -66,7 +68,18 @@ def test_the_crisis_reply_or_the_safety_question_is_followed_by_the_answer():
         ["utter_faq/cost"]
     assert run(ActionAnswerHeldQuestion(), [], parse("possible_danger", "faq")) == \
         ["utter_faq/what_is_rj"]
-    assert run(ActionAnswerHeldQuestion(), [], parse("crisis", "nlu_fallback")) == []
+    assert run(ActionAnswerHeldQuestion(), [], parse("possible_danger", "nlu_fallback")) == []
+
+
+def test_a_crisis_reply_with_no_answer_offers_im_safe_unless_danger_was_confirmed():
+    # typed, and nothing understood to answer: the detector may have misread it
+    assert run(ActionAnswerHeldQuestion(), [], parse("crisis", "nlu_fallback")) == \
+        [MISREAD_OFFER]
+    assert follow_up(parse("crisis", "greet", text="he's at my door")) == MISREAD_OFFER
+    # an answer is enough to carry on with
+    assert follow_up(parse("crisis", "faq", "cost")) == "utter_faq/cost"
+    # "Yes, I'm in danger now" tapped: no second-guessing
+    assert follow_up(parse("crisis", "nlu_fallback", text="/crisis")) is None
 
 
 def safe_or_not(text, intent="acknowledge", second="faq"):

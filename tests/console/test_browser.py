@@ -67,7 +67,7 @@ def test_filter_and_search_conversations(assistant, page):
     assistant.say(f"{marker} i want to kill myself", sender)
     page.get_by_role("link", name="Conversations").click()
     page.get_by_label("Search what people typed").fill(marker)
-    page.get_by_label("crisis detected").check()
+    page.get_by_label("crisis or maybe in danger").check()
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("1 conversation.")).to_be_visible()
     expect(page.locator("tbody .mark.crisis")).to_have_count(1)

@@ -24,7 +24,8 @@ GET_ROUTES = ["/", "/queue", "/queue?status=all", "/requests/RJ-ABCDEF", "/conve
               "/conversations/x", "/conversations/x/export/csv", "/export/conversations/json",
               "/dashboard", "/gaps", "/gaps/export.yml", "/admin"]
 POST_ROUTES = ["/logout", "/requests/RJ-ABCDEF/status", "/requests/RJ-ABCDEF/assign",
-               "/requests/RJ-ABCDEF/notes", "/conversations/x/delete", "/admin/purge"]
+               "/requests/RJ-ABCDEF/notes", "/conversations/x/delete", "/admin/purge", "/admin/accounts",
+               "/admin/accounts/x/disable"]
 
 
 def test_the_route_lists_cover_every_route_of_the_app():
@@ -34,7 +35,7 @@ def test_the_route_lists_cover_every_route_of_the_app():
     app = create_app(sa.create_engine("sqlite://"), name=f"routes{uuid.uuid4().hex[:6]}")
     paths = {re.sub(r"<[^>]+>", "x", "/" + route.path.lstrip("/"))
              for route in app.router.routes if not route.path.startswith("static")}
-    listed = {re.sub(r"/(csv|json)$", "/x", p.split("?")[0].replace("RJ-ABCDEF", "x"))
+    listed = {re.sub(r"/(csv|json|disable)$", "/x", p.split("?")[0].replace("RJ-ABCDEF", "x"))
               for p in GET_ROUTES + POST_ROUTES}
     assert paths - {"/login"} == listed
 
@@ -243,6 +244,45 @@ def test_admin_pages_are_for_admins(advisor):
     assert advisor.get("/admin").status_code == 403
     assert advisor.post("/admin/purge", {"days": "1"}).status_code == 403
     assert advisor.post("/conversations/x/delete").status_code == 403
+    assert advisor.post("/admin/accounts", {"username": "sneaky", "role": "admin",
+                                            "password": "long-enough-password"}
+                        ).status_code == 403
+    assert advisor.post(f"/admin/accounts/{advisor.username}/delete").status_code == 403
+
+
+def test_admins_add_disable_enable_and_delete_accounts(admin):
+    name = f"advisor-{uuid.uuid4().hex[:8]}"
+    weak = admin.post("/admin/accounts", {"username": name, "role": "advisor",
+                                          "password": "short"})
+    assert weak.status_code == 400 and "at least 12 characters" in weak.text
+    assert f'value="{name}"' in weak.text  # what was typed is kept
+    added = admin.post("/admin/accounts", {"username": name, "role": "advisor",
+                                           "password": ADVISOR_PASSWORD})
+    assert added.status_code == 200 and f"Added the advisor account {name}" in added.text
+    assert admin.post("/admin/accounts", {"username": name, "role": "advisor",
+                                          "password": ADVISOR_PASSWORD}).status_code == 400
+    person = Console(name, ADVISOR_PASSWORD)
+    assert person.get("/queue").status_code == 200
+    assert f"<td>{name}</td><td>advisor</td><td>active</td>" in admin.get("/admin").text
+
+    assert "Disabled the account" in admin.post(f"/admin/accounts/{name}/disable").text
+    assert person.get("/queue", allow_redirects=False).status_code == 303  # signed out
+    assert f"<td>{name}</td><td>advisor</td><td>disabled</td>" in admin.get("/admin").text
+    with pytest.raises(AssertionError):
+        Console(name, ADVISOR_PASSWORD)
+    assert "Enabled the account" in admin.post(f"/admin/accounts/{name}/enable").text
+    Console(name, ADVISOR_PASSWORD)
+    assert "Deleted the account" in admin.post(f"/admin/accounts/{name}/delete").text
+    assert f"<td>{name}</td>" not in admin.get("/admin").text
+    assert admin.post(f"/admin/accounts/{name}/delete").status_code == 400  # gone
+    assert admin.post(f"/admin/accounts/{name}/promote").status_code == 404
+
+    own = admin.post("/admin/accounts/admin/disable")
+    assert own.status_code == 400 and "your own account" in own.text
+    log = admin.get("/admin").text
+    for change in ("add account", "disable account", "enable account", "delete account"):
+        assert f"admin</td><td>{change}</td><td>{name}" in log
+    assert ADVISOR_PASSWORD not in log
 
 
 def test_admins_delete_conversations_purge_and_read_the_audit_log(assistant, admin, advisor):

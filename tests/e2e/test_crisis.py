@@ -31,6 +31,24 @@ def test_each_kind_of_danger_gets_111_first_then_the_help_that_fits(assistant, t
     assert payloads[0] == "tel:111" and button in payloads
 
 
+def test_a_crisis_reply_then_offers_im_safe_which_carries_on(assistant):
+    sender = assistant.new_sender()
+    crisis, offer = assistant.say("he's outside my house and he has a knife", sender)
+    assert crisis["text"].startswith(CRISIS_OPENING)
+    assert "tap \"I'm safe\"" in offer["text"]
+    assert offer["buttons"][0] == {"title": "I'm safe", "payload": "/safe_now"}
+    reply = reply_text(assistant.say("/safe_now", sender))
+    assert "What would you like to know" in reply and "If that changes, call 111" in reply
+
+
+def test_a_confirmed_danger_is_not_second_guessed(assistant):
+    sender = assistant.new_sender()
+    ask(assistant, sender)
+    messages = assistant.say("/crisis", sender)
+    assert messages[0]["text"].startswith(CRISIS_OPENING)
+    assert "I'm safe" not in reply_text(messages)
+
+
 def ask(assistant, sender):
     [message] = assistant.say(UNCLEAR, sender)
     assert ASKED in message["text"] and "call 111" in message["text"]

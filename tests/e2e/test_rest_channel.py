@@ -67,7 +67,8 @@ def test_danger_in_the_middle_of_a_conversation_still_comes_first(assistant):
 
 def test_a_question_about_safety_at_the_conference_is_answered_not_escalated(assistant):
     reply = reply_text(assistant.say("will I be safe at the conference?", assistant.new_sender()))
-    assert "facilitator" in reply and "Your safety comes first" in reply
+    assert "facilitator" in reply and "keep you safe" in reply
+    assert "If you are in danger right now" not in reply
 
 
 def test_talk_to_an_advisor_leads_to_the_phone_line(assistant):

@@ -2,9 +2,9 @@
 
 The held-out sets are those tools/crisis_eval.py reads (tests/nlu/crisis_*.yml). A
 crisis message is caught when it gets the crisis reply or "are you in danger right
-now?". At most 3 % of calm messages may get the crisis reply, and hardly any of them
-without an answer to the question they asked; the rest of those flagged are asked "are
-you in danger right now?", with 111 in the question.
+now?". At most 3 % of calm messages may get the crisis reply, and none of them may be left
+with it alone: the answer to their question follows, or "I'm safe" to carry on; the rest
+of those flagged are asked "are you in danger right now?", with 111 in the question.
 """
 import pytest
 import spacy
@@ -16,24 +16,10 @@ from tools import build_spacy_model, crisis_eval
 
 MIN_RECALL = 0.98
 MAX_CALM_CRISIS_REPLY = 0.03
-MAX_ONLY_CRISIS_REPLY = 0.015  # the crisis reply with no answer to the question asked
 SIZES = {"crisis_messages": (40, 40), "crisis_held_out": (150, 150),
          "crisis_confirm": (150, 150), "crisis_fresh": (150, 150),
          "crisis_fresh2": (150, 150), "crisis_fresh3": (150, 150)}
-
-
-# The third fresh set, measured once after all tuning: 3 of its 180 calm messages get
-# the crisis reply with no answer (over the 1.5 % floor; 2.2 % get the crisis reply in
-# all, under the 3 % one). Known, and not tuned away: a strict xfail, so the day it
-# passes, the mark must go.
-KNOWN_ONLY_CRISIS_REPLIES = {
-    "crisis_fresh3": "3/180 calm messages get only the crisis reply",
-}
 SETS = [p.stem for p in crisis_eval.HELD_OUT_SETS]
-ONLY_CRISIS_REPLY_SETS = [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True,
-                                               reason=KNOWN_ONLY_CRISIS_REPLIES[name]))
-    if name in KNOWN_ONLY_CRISIS_REPLIES else name for name in SETS]
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +66,18 @@ def test_calm_messages_rarely_get_the_crisis_reply(held_out, name):
     assert figures.crisis_reply_rate <= MAX_CALM_CRISIS_REPLY, given
 
 
-@pytest.mark.parametrize("name", ONLY_CRISIS_REPLY_SETS)
-def test_hardly_any_calm_message_gets_only_the_crisis_reply(held_out, name):
+@pytest.mark.parametrize("name", SETS)
+def test_no_calm_message_is_left_with_the_emergency_reply_alone(held_out, name):
+    """A calm message the detector misreads gets the crisis reply, then the answer to its
+    question or, when it asked nothing understood, "I'm safe" to carry on."""
     _, results = held_out(name)
     figures = crisis_eval.figures(results)
-    only = [r.message.text for r in results if r.message.side == "calm"
-            and r.treatment == crisis_eval.CRISIS and not r.answered]
-    assert figures.only_crisis_reply <= MAX_ONLY_CRISIS_REPLY * figures.calm, only
+    METRICS[f"{name}: calm given only the crisis reply"] = (
+        f"{figures.only_crisis_reply}/{figures.calm}, each offered \"I'm safe\"")
+    dead_ends = [r.message.text for r in results if r.message.side == "calm"
+                 and r.treatment == crisis_eval.CRISIS and not r.answered
+                 and not r.offered_safe]
+    assert figures.dead_ends == 0, dead_ends
 
 
 @pytest.fixture(scope="module")

@@ -81,6 +81,14 @@ def test_a_crisis_turn_is_marked_though_it_sets_the_kind_of_danger(store):
     assert conversations.summary(store.engine, sender).crisis_turns == 1
 
 
+def test_a_turn_asked_whether_in_danger_is_marked_for_advisors(store):
+    sender = save(store, "asked", said("what is rj", parse=faq("what_is_rj", .9)),
+                  said("he hit me", "possible_danger", 1.0))
+    assert conversations.summary(store.engine, sender).asked_about_danger
+    calm, asked, _ = conversations.transcript(store.engine, sender)
+    assert not calm.possible_danger and asked.possible_danger and not asked.crisis
+
+
 def test_a_later_turn_adds_to_the_summary(store):
     sender = PREFIX + "later"
     tracker = DialogueStateTracker(sender, DOMAIN.slots)
@@ -98,14 +106,16 @@ def test_filters_newest_first_and_search(store):
     save(store, "advisor", said("talk to a person", "request_advisor", at=now - 3600))
     save(store, "crisis", said("he is outside my house", "crisis", 1.0, at=now - 60))
     save(store, "lost", said("blorp", "nlu_fallback", .5, at=now - 30))
-    assert listed(store) == ["lost", "crisis", "advisor", "old"]
+    save(store, "maybe", said("he hit me", "possible_danger", 1.0, at=now - 20))
+    assert listed(store) == ["maybe", "lost", "crisis", "advisor", "old"]
     assert listed(store, asked_advisor=True) == ["advisor"]
-    assert listed(store, crisis=True) == ["crisis"]
+    assert listed(store, crisis=True) == ["maybe", "crisis"]
     assert listed(store, not_understood=True) == ["lost"]
     assert listed(store, topic="faq/what_is_rj") == ["old"]
     assert listed(store, search="OUTSIDE my") == ["crisis"]
     today = date.today()
-    assert listed(store, since=today - timedelta(days=2)) == ["lost", "crisis", "advisor"]
+    assert listed(store, since=today - timedelta(days=2)) == ["maybe", "lost", "crisis",
+                                                              "advisor"]
     assert listed(store, until=today - timedelta(days=5)) == ["old"]
     page_one = conversations.list_conversations(store.engine, Filters(search="blorp"))
     assert mine(page_one) == ["lost"]

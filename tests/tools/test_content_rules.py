@@ -79,7 +79,7 @@ def test_a_held_out_example_copied_from_training(tmp_path):
                               "also training data (faq.yml:6)")
 
 
-@pytest.mark.parametrize("answer", ["Restorative justice is a meeting. Talk to a victim advisor.",
+@pytest.mark.parametrize("answer", ["It is a meeting. Talk to a victim advisor.",
                                     "Restorative justice is a meeting. Call 0800 650 654."])
 def test_a_response_without_the_line_or_an_advisor(tmp_path, answer):
     assert problems(project(tmp_path, answer=answer)) == [
@@ -87,8 +87,8 @@ def test_a_response_without_the_line_or_an_advisor(tmp_path, answer):
 
 
 def test_a_response_too_long_for_a_phone(tmp_path):
-    [problem] = problems(project(tmp_path, answer=GOOD_ANSWER + " More." * 120))
-    assert problem.startswith("domain.yml:3: utter_faq/what_is_rj is 80")
+    [problem] = problems(project(tmp_path, answer=GOOD_ANSWER + " We can help you." * 60))
+    assert problem.startswith("domain.yml:3: utter_faq/what_is_rj is 1100")
     assert "fits a phone screen" in problem
 
 
@@ -151,3 +151,29 @@ def test_a_crisis_example_twice_and_a_held_out_one_in_training(tmp_path):
         "data/crisis/crisis.yml:4: 'Hes in the house!' is also at crisis.yml:3",
         "tests/nlu/crisis_held_out.yml:3: held-out \"he's in the house\" is also training "
         "data (crisis.yml:3); held-out examples must be new"]
+
+
+def test_an_answer_hard_to_read(tmp_path):
+    hard = ("Restorative justice conferences facilitate comprehensive communication regarding "
+            "consequential victimisation experiences.\\n\\nCall 0800 650 654 or talk to a "
+            "victim advisor.")
+    [problem] = problems(project(tmp_path, answer=hard))
+    assert problem.startswith("domain.yml:3: utter_faq/what_is_rj scores -108 for reading "
+                              "ease; make it at least 70")
+
+
+def test_an_answer_with_a_sentence_too_long_to_follow(tmp_path):
+    rambling = ("You can come" + " and you can bring a friend" * 5
+                + ".\\n\\nCall 0800 650 654 or talk to a victim advisor.")
+    [problem] = problems(project(tmp_path, answer=rambling))
+    assert problem.startswith("domain.yml:3: utter_faq/what_is_rj: this sentence has 33 "
+                              "words, over 25: 'You can come and you can bring")
+
+
+def test_readability_leaves_out_the_closing_offer_and_reads_bullets_as_sentences():
+    from tools import readability
+
+    answer = "You can:\n• say how it hurt\n• ask him why\n\nCall 0800 650 654 any time."
+    assert readability.main_text(answer) == "You can:\nsay how it hurt.\nask him why."
+    assert readability.sentences(readability.main_text(answer))[1:] == ["say how it hurt.",
+                                                                       "ask him why."]

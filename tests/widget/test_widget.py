@@ -85,12 +85,21 @@ def test_unclear_danger_is_asked_about_and_both_answers_work(page):
     expect(page.locator(BOT).last).to_contain_text("If you are in danger right now, call 111")
 
 
-def test_the_crisis_reply_offers_a_call_and_a_text_as_links(page):
+def test_the_crisis_reply_offers_a_call_and_a_text_as_links_then_im_safe(page):
     open_chat(page)
-    expect(ask(page, "i want to end my life")).to_contain_text("call 111")
+    expect(ask(page, "i want to end my life")).to_contain_text("I'm safe")
+    expect(page.locator(BOT).nth(-2)).to_contain_text("call 111")
+    # the crisis reply's links stay beside the offer that follows it
     replies = page.locator(".rj-replies")
+    expect(replies).to_have_count(2)
+    expect(replies.get_by_role("link", name="Call 111")).to_have_attribute("href", "tel:111")
     expect(replies.get_by_role("link", name="Call 1737")).to_have_attribute("href", "tel:1737")
     expect(replies.get_by_role("link", name="Text 1737")).to_have_attribute("href", "sms:1737")
+    page.reload()  # the same after a reload
+    expect(page.locator(".rj-replies")).to_have_count(2)
+    page.locator(".rj-replies").get_by_role("button", name="I'm safe").click()
+    expect(page.locator(BOT).last).to_contain_text("What would you like to know")
+    expect(page.locator(".rj-replies")).to_have_count(1)  # only the latest turn's
 
 
 def test_a_reload_keeps_the_conversation_in_this_tab(page):
