@@ -7,8 +7,9 @@ keeps what the other classifiers ranked below it, so the question is not lost:
 - after the crisis reply, or after "are you in danger right now?",
   `action_answer_held_question` gives the answer too, if the assistant understood one;
   after a crisis reply to a typed message that asked nothing it understood, it offers an
-  "I'm safe" button instead, so that a calm message the detector misread is never left
-  with the emergency reply alone;
+  "I'm safe" button instead (with 111 again), so that a calm message the detector misread
+  is never left with the emergency reply alone; not once danger was already raised in
+  the session (a "yes" to "are you in danger?" is never second-guessed);
 - `action_after_safety_check` reads a typed answer to "are you in danger right now?":
   a clear "no" carries on ("what would you like to know?"); "yes", or anything that is
   not a clear no ("not sure", "yes he won't leave"), gets the crisis reply.
@@ -60,19 +61,37 @@ def held_answer(parse_data: Mapping[str, Any]) -> Optional[str]:
     return f"utter_{key}" if key else None
 
 
-def follow_up(parse_data: Mapping[str, Any]) -> Optional[str]:
+def follow_up(parse_data: Mapping[str, Any], danger_raised_before: bool = False
+              ) -> Optional[str]:
     """What follows the crisis reply or "are you in danger right now?": the answer held
     behind it; or, after a crisis reply to a typed message with no answer, the offer to
-    say "I'm safe" and carry on. Nothing after a tapped "Yes, I'm in danger now"."""
+    say "I'm safe" and carry on. Not when the person has already confirmed danger or was
+    already asked or told about it in this session: then nothing is second-guessed."""
     answer = held_answer(parse_data)
     if answer:
         return answer
     intent = (parse_data.get("intent") or {}).get("name")
     typed = not (parse_data.get("text") or "").startswith("/")
-    return MISREAD_OFFER if intent == "crisis" and typed else None
+    if intent == "crisis" and typed and not danger_raised_before:
+        return MISREAD_OFFER
+    return None
 
 
 MISREAD_OFFER = "utter_crisis_misread"
+DANGER_REPLIES = ("utter_crisis", "utter_check_safety", "utter_safety_note")
+
+
+def danger_raised_before(events: List[Dict[Text, Any]]) -> bool:
+    """Did the assistant already give a danger reply in this session, before the
+    person's latest message?"""
+    latest_user = max((i for i, e in enumerate(events) if e.get("event") == "user"),
+                      default=len(events))
+    for event in reversed(events[:latest_user]):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "action" and event.get("name") in DANGER_REPLIES:
+            return True
+    return False
 
 
 class ActionAnswerHeldQuestion(Action):
@@ -81,7 +100,7 @@ class ActionAnswerHeldQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        reply = follow_up(tracker.latest_message)
+        reply = follow_up(tracker.latest_message, danger_raised_before(tracker.events))
         if reply:
             dispatcher.utter_message(response=reply)
         return []

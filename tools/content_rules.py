@@ -45,9 +45,10 @@ PHONE_NUMBER = re.compile(r"\b0800(?: \d{3}){2}\b|\b\d{3,4}\b")
 # Replies for when the assistant is unsure, and the replies to danger.
 UNSURE_REPLIES = {"utter_ask_rephrase", "utter_suggest_topics", "utter_misunderstood_twice",
                   "utter_default", "utter_out_of_scope", "utter_callback_not_saved",
-                  "utter_conversation_not_deleted"}
+                  "utter_conversation_not_deleted", "utter_stop_outside_form"}
 SAFETY_NET = "If you are in danger, call 111"
-DANGER_REPLIES = {"utter_crisis", "utter_check_safety", "utter_safety_note"}
+DANGER_REPLIES = {"utter_crisis", "utter_check_safety", "utter_safety_note",
+                  "utter_crisis_misread"}
 EMERGENCY = "111"
 _INTENT = re.compile(r"^- intent:\s*(\S+)\s*$")
 _EXAMPLE = re.compile(r"^\s+- (.*)$")

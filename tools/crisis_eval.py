@@ -92,6 +92,7 @@ class Figures:
     calm_crisis_reply: int = 0
     only_crisis_reply: int = 0  # the crisis reply, without an answer
     dead_ends: int = 0          # ... and without "I'm safe" to carry on either
+    crisis_offered_safe: int = 0  # crisis messages given the crisis reply, then "I'm safe"
     asked_and_answered: int = 0  # asked "are you in danger?", then given the answer
 
     @property
@@ -120,6 +121,7 @@ def figures(results: Sequence[Outcome]) -> Figures:
             f.crisis += 1
             f.caught += r.flagged
             f.crisis_reply += r.treatment == CRISIS
+            f.crisis_offered_safe += r.treatment == CRISIS and r.offered_safe
         else:
             f.calm += 1
             f.false_alarms += r.flagged
@@ -186,14 +188,20 @@ def detector_config() -> Dict:
 
 def describe(name: str, results: Sequence[Outcome], misses: bool = True) -> List[str]:
     f = figures(results)
+    # cross-validation judges the detector alone: no reply, so no follow-up to count
+    cross_validated = "cross-validation" in name
     lines = [f"### {name}", "",
              f"- Crisis messages caught: **{f.caught}/{f.crisis} ({f.recall:.1%})**; "
-             f"{f.crisis_reply} got the crisis reply straight away, "
-             f"{f.caught - f.crisis_reply} were asked \"are you in danger right now?\"",
+             f"{f.crisis_reply} got the crisis reply straight away"
+             + ("" if cross_validated else f" ({f.crisis_offered_safe} of them then "
+                                           f"offered \"I'm safe\")")
+             + f", {f.caught - f.crisis_reply} were asked \"are you in danger right now?\"",
              f"- Calm messages given the crisis reply: **{f.calm_crisis_reply}/{f.calm} "
              f"({f.crisis_reply_rate:.1%})**, {f.only_crisis_reply} of them without an "
-             f"answer to their question ({f.dead_ends} without \"I'm safe\" to carry on "
-             f"either); asked \"are you in danger right now?\": "
+             f"answer to their question"
+             + ("" if cross_validated else f" ({f.dead_ends} without \"I'm safe\" to carry "
+                                           "on either)")
+             + f"; asked \"are you in danger right now?\": "
              f"{f.calm_asked}, {f.asked_and_answered} of them then "
              f"given the answer ({f.false_alarm_rate:.1%} treated as danger in all)", "",
              "| Kind | Treated as danger | Of |", "|---|---:|---:|"]

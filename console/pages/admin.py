@@ -45,7 +45,7 @@ async def add_account(request: Request) -> Any:
     except AccountError as error:
         return admin_page(request, code=400, account_error=str(error),
                           new_username=username, new_role=role)
-    audit(request, "add account", username, role)
+    audit(request, "create account", username, role)
     return render(request, "message.html", back="/admin",
                   message=f"Added the {role} account {username}. Give them the password "
                           "in person or by phone, never by email.")
@@ -55,6 +55,7 @@ async def add_account(request: Request) -> Any:
 @security.changes_state
 @security.admin_only
 async def change_account(request: Request, username: str, change: str) -> Any:
+    username = username.strip().lower()  # as accounts are stored
     if change not in ACCOUNT_CHANGES:
         return render(request, "message.html", code=404, back="/admin",
                       message="There is no such change to an account.")
@@ -62,13 +63,22 @@ async def change_account(request: Request, username: str, change: str) -> Any:
         return render(request, "message.html", code=400, back="/admin",
                       message="You cannot disable or delete your own account: ask another "
                               "admin.")
+    if change == "delete" and form_value(request, "confirm") != "yes":
+        return render(request, "message.html", code=400, back="/admin",
+                      message=f"Tick the box to confirm deleting {username}: it cannot be "
+                              "undone.")
     try:
         getattr(request.app.ctx.accounts, change)(username)
     except AccountError as error:
         return render(request, "message.html", code=400, back="/admin", message=str(error))
     audit(request, f"{change} account", username)
-    return render(request, "message.html", back="/admin",
-                  message=f"{ACCOUNT_CHANGES[change]} the account {username}.")
+    message = f"{ACCOUNT_CHANGES[change]} the account {username}."
+    left = [r.reference for r in request.app.ctx.callbacks.list()
+            if r.assignee == username and r.status != "closed"]
+    if left and change != "enable":
+        message += (f" Callback requests still assigned to them: {', '.join(left)}. "
+                    "Assign them to someone else in the queue.")
+    return render(request, "message.html", back="/admin", message=message)
 
 
 @blueprint.post("/admin/purge")

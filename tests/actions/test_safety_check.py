@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from actions.safety_check import (MISREAD_OFFER, SIMPLE_REPLIES, ActionAfterSafetyCheck,
-                                  ActionAnswerHeldQuestion, follow_up, held_answer)
+                                  ActionAnswerHeldQuestion, danger_raised_before, follow_up,
+                                  held_answer)
 from tests.conftest import ROOT
 
 
@@ -78,8 +79,26 @@ def test_a_crisis_reply_with_no_answer_offers_im_safe_unless_danger_was_confirme
     assert follow_up(parse("crisis", "greet", text="he's at my door")) == MISREAD_OFFER
     # an answer is enough to carry on with
     assert follow_up(parse("crisis", "faq", "cost")) == "utter_faq/cost"
-    # "Yes, I'm in danger now" tapped: no second-guessing
+    # "Yes, I'm in danger now" tapped, or danger typed once already asked: no second-guessing
     assert follow_up(parse("crisis", "nlu_fallback", text="/crisis")) is None
+    assert follow_up(parse("crisis", "nlu_fallback"), danger_raised_before=True) is None
+
+
+def action(name):
+    return {"event": "action", "name": name}
+
+
+def test_danger_raised_before_looks_back_in_this_session_only():
+    asked = [action("utter_check_safety"), {"event": "user"}, action("utter_crisis")]
+    assert danger_raised_before(asked)
+    assert not danger_raised_before([action("utter_faq"), {"event": "user"},
+                                     action("utter_crisis")])
+    assert not danger_raised_before([action("utter_crisis"), {"event": "session_started"},
+                                     {"event": "user"}, action("utter_crisis")])
+    flagged = parse("crisis", "nlu_fallback")
+    assert run(ActionAnswerHeldQuestion(), [action("utter_faq")], flagged) == [MISREAD_OFFER]
+    after_the_question = [action("utter_check_safety"), action("action_listen")]
+    assert run(ActionAnswerHeldQuestion(), after_the_question, flagged) == []
 
 
 def safe_or_not(text, intent="acknowledge", second="faq"):

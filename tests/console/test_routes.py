@@ -190,6 +190,14 @@ def test_the_queue_and_working_a_request(assistant, advisor):
     assert again.status_code == 400 and "already contacted" in again.text
 
 
+def test_disabling_an_advisor_names_the_requests_still_assigned_to_them(assistant, admin,
+                                                                        advisor):
+    _, reference = make_request(assistant)
+    advisor.post(f"/requests/{reference}/assign", {"assignee": advisor.username})
+    reply = admin.post(f"/admin/accounts/{advisor.username}/disable").text
+    assert f"Callback requests still assigned to them: {reference}" in reply
+
+
 def test_conversations_filters_search_and_transcript(assistant, advisor):
     marker = f"kiwifruit{uuid.uuid4().hex[:6]}"
     sender = assistant.new_sender()
@@ -247,7 +255,8 @@ def test_admin_pages_are_for_admins(advisor):
     assert advisor.post("/admin/accounts", {"username": "sneaky", "role": "admin",
                                             "password": "long-enough-password"}
                         ).status_code == 403
-    assert advisor.post(f"/admin/accounts/{advisor.username}/delete").status_code == 403
+    refused = advisor.post(f"/admin/accounts/{advisor.username}/delete", {"confirm": "yes"})
+    assert refused.status_code == 403 and "Only admins" in refused.text
 
 
 def test_admins_add_disable_enable_and_delete_accounts(admin):
@@ -272,15 +281,21 @@ def test_admins_add_disable_enable_and_delete_accounts(admin):
         Console(name, ADVISOR_PASSWORD)
     assert "Enabled the account" in admin.post(f"/admin/accounts/{name}/enable").text
     Console(name, ADVISOR_PASSWORD)
-    assert "Deleted the account" in admin.post(f"/admin/accounts/{name}/delete").text
+    unconfirmed = admin.post(f"/admin/accounts/{name}/delete")
+    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.text
+    assert f"<td>{name}</td>" in admin.get("/admin").text  # nothing deleted
+    deleted = admin.post(f"/admin/accounts/{name.upper()}/delete", {"confirm": "yes"})
+    assert "Deleted the account" in deleted.text
     assert f"<td>{name}</td>" not in admin.get("/admin").text
-    assert admin.post(f"/admin/accounts/{name}/delete").status_code == 400  # gone
+    assert admin.post(f"/admin/accounts/{name}/delete",
+                      {"confirm": "yes"}).status_code == 400  # gone
     assert admin.post(f"/admin/accounts/{name}/promote").status_code == 404
 
-    own = admin.post("/admin/accounts/admin/disable")
-    assert own.status_code == 400 and "your own account" in own.text
+    for own in ("admin", "ADMIN"):
+        refused = admin.post(f"/admin/accounts/{own}/disable")
+        assert refused.status_code == 400 and "your own account" in refused.text
     log = admin.get("/admin").text
-    for change in ("add account", "disable account", "enable account", "delete account"):
+    for change in ("create account", "disable account", "enable account", "delete account"):
         assert f"admin</td><td>{change}</td><td>{name}" in log
     assert ADVISOR_PASSWORD not in log
 

@@ -64,7 +64,7 @@ def test_the_answers_to_the_callback_form_are_stored_as_placeholders(assistant):
 def test_who_can_see_what_i_type_is_answered_truthfully(assistant):
     reply = reply_text(assistant.say("who can see what I type here?", assistant.new_sender()))
     assert "court victim advisors can look back at it" in reply
-    assert "Any phone number or email you type is hidden" in reply
+    assert "Phone numbers and email addresses you type are hidden" in reply
     assert "delete this conversation" in reply
 
 

@@ -40,6 +40,33 @@ def test_te_reo_greetings_are_understood(assistant, greeting):
     assert reply.startswith("Kia ora, hello")
 
 
+def test_kia_ora_after_an_answer_is_not_a_fresh_start(assistant):
+    sender = assistant.new_sender()
+    assert reply_text(assistant.say("kia ora", sender)).startswith("Kia ora, hello")
+    assistant.say("what is restorative justice", sender)
+    reply = reply_text(assistant.say("kia ora", sender))
+    assert "What else would you like to know" in reply
+    assert "I'm an automated assistant" not in reply
+
+
+def test_changing_your_mind_outside_a_form_is_met_with_the_choice(assistant):
+    sender = assistant.new_sender()
+    assistant.say("what happens at a conference", sender)
+    reply = reply_text(assistant.say("i changed my mind", sender))
+    assert "only goes ahead if you want it to" in reply and "something else" in reply
+
+
+@pytest.mark.parametrize("question, topic_words", [
+    ("will the offender know where i live", "plan for your safety"),
+    ("can i get money from him for what he broke", "reparation"),
+    ("do i have to forgive her", "up to you"),
+    ("what if he doesnt pay what he agreed", "judge decides if any of it"),
+])
+def test_questions_the_assistant_could_not_answer_before(assistant, question, topic_words):
+    reply = reply_text(assistant.say(question, assistant.new_sender()))
+    assert topic_words in reply and "legal advice" not in reply
+
+
 def test_danger_as_the_first_message_gets_111_first(assistant):
     messages = assistant.say("he's outside my house and he has a knife", assistant.new_sender())
     assert messages[0]["text"].startswith("If you are in danger right now, call 111")
@@ -66,9 +93,9 @@ def test_danger_in_the_middle_of_a_conversation_still_comes_first(assistant):
 
 
 def test_a_question_about_safety_at_the_conference_is_answered_not_escalated(assistant):
-    reply = reply_text(assistant.say("will I be safe at the conference?", assistant.new_sender()))
-    assert "facilitator" in reply and "keep you safe" in reply
-    assert "If you are in danger right now" not in reply
+    [answer] = assistant.say("will I be safe at the conference?", assistant.new_sender())
+    assert answer["text"].startswith("The facilitator is trained")
+    assert "keep you safe" in answer["text"]
 
 
 def test_talk_to_an_advisor_leads_to_the_phone_line(assistant):

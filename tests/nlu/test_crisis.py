@@ -2,9 +2,10 @@
 
 The held-out sets are those tools/crisis_eval.py reads (tests/nlu/crisis_*.yml). A
 crisis message is caught when it gets the crisis reply or "are you in danger right
-now?". At most 3 % of calm messages may get the crisis reply, and none of them may be left
-with it alone: the answer to their question follows, or "I'm safe" to carry on; the rest
-of those flagged are asked "are you in danger right now?", with 111 in the question.
+now?". At most 3 % of calm messages may get the crisis reply, hardly any of them without
+an answer to the question they asked, and none left with it alone: the answer follows,
+or "I'm safe" to carry on; the rest of those flagged are asked "are you in danger right
+now?", with 111 in the question.
 """
 import pytest
 import spacy
@@ -16,10 +17,22 @@ from tools import build_spacy_model, crisis_eval
 
 MIN_RECALL = 0.98
 MAX_CALM_CRISIS_REPLY = 0.03
+MAX_ONLY_CRISIS_REPLY = 0.015  # the crisis reply with no answer to the question asked
 SIZES = {"crisis_messages": (40, 40), "crisis_held_out": (150, 150),
          "crisis_confirm": (150, 150), "crisis_fresh": (150, 150),
          "crisis_fresh2": (150, 150), "crisis_fresh3": (150, 150)}
 SETS = [p.stem for p in crisis_eval.HELD_OUT_SETS]
+# Known, and not tuned away: on these sets more calm messages than the floor allows get
+# the crisis reply with no answer to their question (each is then offered "I'm safe" to
+# carry on, below). Strict xfail: the day one passes, its mark must go.
+KNOWN_ONLY_CRISIS_REPLIES = {
+    "crisis_fresh2": "4/180 calm messages get the crisis reply with no answer",
+    "crisis_fresh3": "3/180 calm messages get the crisis reply with no answer",
+}
+ONLY_CRISIS_REPLY_SETS = [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True,
+                                               reason=KNOWN_ONLY_CRISIS_REPLIES[name]))
+    if name in KNOWN_ONLY_CRISIS_REPLIES else name for name in SETS]
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +77,15 @@ def test_calm_messages_rarely_get_the_crisis_reply(held_out, name):
     given = [r.message.text for r in results
              if r.message.side == "calm" and r.treatment == crisis_eval.CRISIS]
     assert figures.crisis_reply_rate <= MAX_CALM_CRISIS_REPLY, given
+
+
+@pytest.mark.parametrize("name", ONLY_CRISIS_REPLY_SETS)
+def test_hardly_any_calm_message_gets_the_crisis_reply_without_an_answer(held_out, name):
+    _, results = held_out(name)
+    figures = crisis_eval.figures(results)
+    only = [r.message.text for r in results if r.message.side == "calm"
+            and r.treatment == crisis_eval.CRISIS and not r.answered]
+    assert figures.only_crisis_reply <= MAX_ONLY_CRISIS_REPLY * figures.calm, only
 
 
 @pytest.mark.parametrize("name", SETS)
