@@ -41,8 +41,8 @@ _EMAIL = re.compile(rf"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*|[\w.+'-]+\s*@\s*[\w-]+(?:\.
                     re.UNICODE | re.IGNORECASE)
 # Seven or more digits, possibly with a leading + and spaces, dashes, dots or brackets
 # between them; or 9 to 12 digits with slashes too (fewer would be a date).
-_DIGITS = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-\u2013]{0,3}\d){6,}\)?(?!\w)")
-_SLASHED = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s()./\-\u2013]{0,3}\d){8,}\)?(?!\w)")
+_DIGITS = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-\u2013]{0,4}\d){6,}\)?(?!\w)")
+_SLASHED = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s()./\-\u2013]{0,4}\d){8,}\)?(?!\w)")
 # Numbers from the knowledge base that people may type when asking about them.
 PUBLIC_NUMBERS = {"0800650654", "0800044334", "0800733843"}
 

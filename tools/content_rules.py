@@ -264,8 +264,8 @@ def safety_first(responses: List[Response]) -> List[Problem]:
 def easy_to_read(responses: List[Response]) -> List[Problem]:
     problems = []
     for r in responses:
-        if not r.name.startswith("utter_faq/"):
-            continue
+        if not r.name.startswith("utter_faq/") or "TODO" in r.text:
+            continue  # an answer still to write is named by the TODO rule
         ease = readability.reading_ease(r.text)
         if ease < readability.MIN_READING_EASE:
             problems.append(Problem(r.path, r.line, f"{r.name} scores {ease:.0f} for reading "

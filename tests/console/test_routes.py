@@ -286,7 +286,7 @@ def test_admins_add_disable_enable_and_delete_accounts(admin):
     assert f"<td>{name}</td>" in admin.get("/admin").text  # nothing deleted
     deleted = admin.post(f"/admin/accounts/{name.upper()}/delete", {"confirm": "yes"})
     assert "Deleted the account" in deleted.text
-    assert f"<td>{name}</td>" not in admin.get("/admin").text
+    assert f"<td>{name}</td><td>advisor</td>" not in admin.get("/admin").text
     assert admin.post(f"/admin/accounts/{name}/delete",
                       {"confirm": "yes"}).status_code == 400  # gone
     assert admin.post(f"/admin/accounts/{name}/promote").status_code == 404

@@ -35,8 +35,10 @@ def test_a_crisis_reply_then_offers_im_safe_which_carries_on(assistant):
     sender = assistant.new_sender()
     crisis, offer = assistant.say("he's outside my house and he has a knife", sender)
     assert crisis["text"].startswith(CRISIS_OPENING)
+    assert offer["text"].startswith("If you are in danger, call 111.")
     assert "tap \"I'm safe\"" in offer["text"]
-    assert offer["buttons"][0] == {"title": "I'm safe", "payload": "/safe_now"}
+    assert offer["buttons"][:2] == [{"title": "Call 111", "payload": "tel:111"},
+                                    {"title": "I'm safe", "payload": "/safe_now"}]
     reply = reply_text(assistant.say("/safe_now", sender))
     assert "What would you like to know" in reply and "If that changes, call 111" in reply
 

@@ -113,8 +113,9 @@ def test_after_two_misunderstandings_the_advisor_is_offered_directly(assistant):
 
 
 # Messages that are about restorative justice but not clear enough to answer.
-UNCLEAR = ["i'd like my best friend there is that ok", "who is the one running it",
-           "is anyone watching this", "what if it goes badly", "is rj for any crime"]
+# Vague fragments that could be about more than one topic
+UNCLEAR = ["who's there and is it safe", "how does it go", "what about after",
+           "what about the money and the lawyer", "i'd like my best friend there is that ok"]
 
 
 def test_when_unsure_the_likeliest_topics_are_offered_and_a_tap_answers_them(assistant):

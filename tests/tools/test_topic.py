@@ -37,7 +37,7 @@ def test_a_new_topic_goes_everywhere_and_validation_asks_for_the_words(repo):
                                 "differently", f"is a support animal allowed, version {i}")
         text = text.replace("TODO: the answer about support dogs, in your own words, every "
                             "fact from shared/content/knowledge.md.",
-                            "Ask the facilitator about your support dog.")
+                            "Ask if your dog can come with you.")
         text = text.replace("TODO a question about support dogs", "can i bring my dog")
         text = text.replace("TODO the question about support dogs, as a person would tap "
                             "it", "Can I bring my support dog?")
