@@ -30,6 +30,10 @@ CLEAR_NO = re.compile(
     r"good|safe|alright|all right)( now| thanks)?|all good|not in danger|no danger|"
     r"(i'?m |i am )?not in (any )?danger( now| right now)?)\s*[.!]*\s*$", re.I)
 FAQ = "faq"
+# After a crisis reply that may have misread a calm message: "I'm safe" to carry on.
+MISREAD_OFFER = "utter_crisis_misread"
+# Replies that raise danger: once one is given, danger is not second-guessed.
+DANGER_REPLIES = ("utter_crisis", "utter_check_safety", "utter_safety_note")
 # Intents that data/rules.yml answers with one reply (tests/actions checks they agree),
 # given after "are you in danger right now?". Those that start a form are left out: the
 # person can ask again.
@@ -75,10 +79,6 @@ def follow_up(parse_data: Mapping[str, Any], danger_raised_before: bool = False
     if intent == "crisis" and typed and not danger_raised_before:
         return MISREAD_OFFER
     return None
-
-
-MISREAD_OFFER = "utter_crisis_misread"
-DANGER_REPLIES = ("utter_crisis", "utter_check_safety", "utter_safety_note")
 
 
 def danger_raised_before(events: List[Dict[Text, Any]]) -> bool:
