@@ -181,6 +181,11 @@ class CallbackRequests:
         return self._all((table.c.conversation_id == conversation_id)
                          & table.c.status.in_([CONTACTED, CLOSED]))
 
+    def open_for(self, assignee: str) -> List[CallbackRequest]:
+        """Requests assigned to `assignee` that are not closed yet."""
+        return self._all((table.c.assignee == assignee)
+                         & table.c.status.in_([NEW, CONTACTED]))
+
     def withdraw(self, conversation_id: str, connection: Any = None) -> int:
         """Delete the conversation's draft and `new` requests; returns how many. In
         `connection`'s transaction if given."""

@@ -41,10 +41,9 @@ class Figures:
 def figures(label: str, read: Callable[[str], str], model: Optional[Path]) -> Figures:
     topics, examples = 0, 0
     for name in NLU_FILES:
-        for block in yaml.safe_load(read(name))["nlu"]:
-            topics += block["intent"].startswith("faq/")
-            examples += sum(1 for line in block["examples"].splitlines() if line.strip()) \
-                if block["intent"].startswith("faq/") else 0
+        faq = [b for b in yaml.safe_load(read(name))["nlu"] if b["intent"].startswith("faq/")]
+        topics += len(faq)
+        examples += sum(1 for b in faq for line in b["examples"].splitlines() if line.strip())
     answers = {name: variations[0]["text"]
                for name, variations in yaml.safe_load(read(ANSWERS))["responses"].items()}
     ease = {name: readability.reading_ease(text) for name, text in answers.items()}

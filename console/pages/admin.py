@@ -73,8 +73,7 @@ async def change_account(request: Request, username: str, change: str) -> Any:
         return render(request, "message.html", code=400, back="/admin", message=str(error))
     audit(request, f"{change} account", username)
     message = f"{ACCOUNT_CHANGES[change]} the account {username}."
-    left = [r.reference for r in request.app.ctx.callbacks.list()
-            if r.assignee == username and r.status != "closed"]
+    left = [r.reference for r in request.app.ctx.callbacks.open_for(username)]
     if left and change != "enable":
         message += (f" Callback requests still assigned to them: {', '.join(left)}. "
                     "Assign them to someone else in the queue.")

@@ -63,6 +63,20 @@ def test_the_queue_lists_oldest_first_and_filters_by_status(requests):
         requests.list("done")
 
 
+def test_the_open_requests_assigned_to_an_advisor(requests):
+    advisor = f"advisor-{uuid.uuid4().hex[:6]}"
+    references = []
+    for _ in range(3):
+        conversation = requests.conversation()
+        requests.save_draft(conversation, "phone", "09 379 1234")
+        references.append(requests.submit(conversation, None, None, None))
+        requests.assign(references[-1], advisor, "Mere")
+    requests.mark_contacted(references[1], "Mere")
+    requests.set_status(references[2], "closed", "Mere")
+    assert [r.reference for r in requests.open_for(advisor)] == references[:2]
+    assert requests.open_for("nobody") == []
+
+
 def test_marking_contacted_records_who_and_when_and_only_once(requests):
     conversation = requests.conversation()
     requests.save_draft(conversation, "phone", "09 379 1234")
