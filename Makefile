@@ -30,35 +30,35 @@ browser:  ## install Debian's Chromium for the browser tests (needs root; once p
 	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 run: install  ## train if needed, then start the assistant (Ctrl-C stops it)
-	$(PY) -m tools.run
+	$(PY) -m devtools.run
 
 run-prod: install  ## production profile: PostgreSQL, Redis, 2+ Rasa workers (docs/OPERATIONS.md)
-	$(PY) -m tools.run --production
+	$(PY) -m devtools.run --production
 
 chat: install  ## chat with the running assistant in this terminal
-	$(PY) -m tools.chat
+	$(PY) -m devtools.chat
 
 handoffs: install  ## advisors' callback requests: ARGS="list" | "show RJ-…" | "mark-contacted RJ-… --by NAME"
 	$(PY) -m records handoffs $(or $(ARGS),list)
 
 train: install  ## train a model unless one matches the current data and config
-	$(PY) -m tools.model
+	$(PY) -m training.model
 
 topic: install  ## add a new FAQ topic everywhere it belongs: make topic NAME=support_dogs
-	$(PY) -m tools.topic $(NAME)
+	$(PY) -m training.topic $(NAME)
 
 review: install  ## messages not understood (console export) -> a review sheet: make review FILE=to_label.yml
-	$(PY) -m tools.review import $(FILE)
+	$(PY) -m training.review import $(FILE)
 
 merge: install  ## labelled review sheet -> training data: make merge SHEET=reports/review/review-….csv
-	$(PY) -m tools.review merge $(SHEET)
+	$(PY) -m training.review merge $(SHEET)
 
 validate: install  ## Rasa's validator, then our content rules (each error names file and line)
 	$(PY) -m rasa data validate --fail-on-warnings
-	$(PY) -m tools.content_rules
+	$(PY) -m training.content_rules
 
 evaluate: install  ## train, then held-out, 5-fold cross-validation, stories, dev set -> reports/latest/
-	$(PY) -m tools.evaluate $(ARGS)
+	$(PY) -m training.evaluate $(ARGS)
 
 test: install  ## the whole test suite
 	$(PY) -m pytest

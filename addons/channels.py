@@ -28,6 +28,8 @@ from sanic import Blueprint, Sanic, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 
+from serving.settings import settings
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 1000  # the widget's input box allows no more
@@ -38,7 +40,6 @@ SENDER_ID = re.compile(r"[A-Za-z0-9_-]{20,128}")
 # Commands our own interface sends besides its buttons: the widget opens the chat with
 # a greeting (widget/chat-widget.js).
 INTERFACE_PAYLOADS = frozenset({"/greet"})
-DEV_SITE_ORIGINS = "http://localhost:8080 http://127.0.0.1:8080"  # make run's demo site
 # Slashes, with any spaces (and invisible characters) before, between and after them.
 _LEADING_COMMAND = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff]*/[\s/\u200b-\u200f\u2060\ufeff]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -283,9 +284,8 @@ class OriginCheck:
 
 
 def site_origins() -> List[str]:
-    """SITE_ORIGINS (space-separated), which tools/run.py also gives Rasa's --cors; when
-    Rasa is run by hand without it, the demo site's own origins."""
-    return os.environ.get("SITE_ORIGINS", DEV_SITE_ORIGINS).split()
+    """SITE_ORIGINS, which serving/rasa_server.py also gives Rasa's --cors."""
+    return settings().origins
 
 
 def _is_sender(value: Any) -> bool:

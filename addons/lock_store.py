@@ -19,13 +19,15 @@ import redis
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from serving.settings import settings
+
 CONNECT_TIMEOUT_SECONDS = 3
 KEY_PREFIX = "rj"
 
 
 class RedisUrlLockStore(RedisLockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **_: Any) -> None:
-        url = os.environ.get("REDIS_URL") or (endpoint_config.url if endpoint_config else None)
+        url = settings().redis_url or (endpoint_config.url if endpoint_config else None)
         if not url:
             raise ValueError("Set REDIS_URL (for example redis://127.0.0.1:6379/0) for the "
                              "Redis lock store.")

@@ -34,7 +34,9 @@ from typing import Dict, List, Optional, Tuple
 import requests
 
 from bench import report
-from tools import model, nlu_eval, run
+from training import model
+from training import nlu_eval
+from devtools import run
 
 ROOT = Path(__file__).resolve().parent.parent
 TURNS_PER_CONVERSATION = 5
@@ -200,7 +202,7 @@ columns in the same run, one after the other.
 - **Stock config, our store**: stock config on our tracker store, to show how much of
   the difference comes from the NLU/policy config and how much from the store.
 
-All are served the same way (`tools/run.py`: action server + `rasa run`, REST channel).
+All are served the same way (`devtools/run.py`: action server + `rasa run`, REST channel).
 The messages are the held-out test questions; a conversation is {TURNS_PER_CONVERSATION} turns, and each
 simulated person waits for the reply before sending the next message. The loads without
 pauses send {count} messages each and measure capacity: with 20 conversations and no

@@ -30,8 +30,8 @@ import sqlalchemy as sa
 
 from bench import report
 from records import callbacks, conversations
-from tools import run
-from tools.nlu_eval import labelled_examples
+from devtools import run
+from training.nlu_eval import labelled_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/rj_bench"

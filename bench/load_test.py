@@ -2,7 +2,7 @@
 
     python -m bench.load_test [--conversations 100] [--turns 20] [--workers 1,2]   # make bench-load
 
-For each worker count, in one run: starts the production profile (tools/production.py)
+For each worker count, in one run: starts the production profile (serving/production.py)
 on this machine's PostgreSQL (BENCH_LOAD_DATABASE_URL, by default database `rj_load`,
 created afresh) and Redis (REDIS_URL, by default redis://127.0.0.1:6379/0), then
 runs `conversations` simultaneous conversations of `turns` messages each through the
@@ -31,7 +31,8 @@ from bench import report
 from bench.benchmark import rss_mb
 from bench.console_benchmark import create_database
 from records.masking import ANSWER, EMAIL, NAME, PHONE, mask
-from tools import nlu_eval, run
+from training import nlu_eval
+from devtools import run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/rj_load"
@@ -165,7 +166,7 @@ def rss_of_tree(pid: int) -> float:
 
 def measure(workers: int, conversations: int, turns: int, database_url: str,
             redis_url: str, log_dir: Path) -> Dict:
-    from tools import production
+    from serving import production
 
     settings = production.Settings.from_environment(
         {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "RASA_WORKERS": str(workers)})

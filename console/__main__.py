@@ -21,22 +21,19 @@ from pathlib import Path
 from typing import List, Optional
 
 from records import database, retention
-from records.accounts import ROLES, AccountError, Accounts
-from records.audit import AuditLog
+from console.accounts import ROLES, AccountError, Accounts
+from console.audit import AuditLog
+from serving.settings import settings
 
 PORT = 8081
-
-
-def admin_password_file() -> Path:
-    return Path(os.environ.get("CONSOLE_ADMIN_PASSWORD_FILE")
-                or database.RUNTIME_DIR / "console-admin-password.txt")
 
 
 def ensure_first_admin(accounts: Accounts) -> Optional[str]:
     """Create `admin` if there is no admin yet; returns a password to show, if generated."""
     if accounts.any_admin():
         return None
-    password = os.environ.get("CONSOLE_ADMIN_PASSWORD")
+    given = settings().console_admin_password
+    password = given.get_secret_value() if given else None
     generated = None
     if not password:
         password = generated = secrets.token_urlsafe(15)
@@ -63,7 +60,7 @@ def serve(args: argparse.Namespace) -> int:
     generated = ensure_first_admin(accounts)
     if generated:
         # Not on standard output: a log collector would keep it.
-        where = admin_password_file()
+        where = settings().console_admin_password_file
         database.private_file(where)
         where.write_text(generated + "\n")
         print(f"Created the first console account, admin. Its password is in "
@@ -97,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     password.add_argument("username")
     password.add_argument("--password-env", help="read the password from this variable")
     purge = commands.add_parser("purge", help="delete conversations older than --days")
-    purge.add_argument("--days", type=int, default=int(os.environ.get("RETENTION_DAYS", "90")))
+    purge.add_argument("--days", type=int, default=settings().retention_days)
     args = parser.parse_args(argv)
 
     try:

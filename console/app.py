@@ -5,41 +5,29 @@ from pathlib import Path
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 
 from console import security
+from console.accounts import AccountError, Accounts
+from console.audit import AuditLog
+from console.pages import admin, conversations, dashboard, queue, trainers
+from console.templating import render
 from records import database
-from records.accounts import AccountError, Accounts
 from records.advisor_ids import AdvisorIds
-from records.audit import AuditLog
 from records.callbacks import CallbackRequests
+from serving.settings import settings
 
 HERE = Path(__file__).resolve().parent
-TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"),
-                        autoescape=select_autoescape(default=True, default_for_string=True))
-
-
-def render(request: Request, template: str, code: int = 200, **values: Any) -> Any:
-    session = getattr(request.ctx, "session", None)
-    html = TEMPLATES.get_template(template).render(
-        user=session.user if session else None,
-        shown=request.app.ctx.advisor_ids.show,  # the id advisors see for a conversation
-        csrf_token=session.csrf_token if session else "",
-        path=request.path, **values)
-    return response.html(html, status=code)
 
 
 def create_app(engine: Optional[sa.engine.Engine] = None, name: str = "console") -> Sanic:
-    from console.pages import admin, conversations, dashboard, queue, trainers
-
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     # The sign-in throttle goes by the person's address. X-Forwarded-For is believed only
     # from as many proxies as PROXIES_COUNT says sit in front (none by default), so no
     # one can pick their own address by sending the header.
-    app.config.PROXIES_COUNT = security.proxies_count()
+    app.config.PROXIES_COUNT = settings().proxies_count
     engine = engine or database.engine()
     app.ctx.engine = engine
     app.ctx.accounts = Accounts(engine)

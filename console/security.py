@@ -22,14 +22,6 @@ CSP = ("default-src 'self'; style-src 'self'; img-src 'self' data:; script-src '
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
-def proxies_count(env: Mapping[str, str] = os.environ) -> int:
-    """How many reverse proxies in front of the console add X-Forwarded-For."""
-    value = env.get("PROXIES_COUNT", "0").strip() or "0"
-    if not value.isdigit():
-        raise ValueError(f"PROXIES_COUNT must be a whole number (0 with no proxy), not {value!r}")
-    return int(value)
-
-
 def is_https(request: Request) -> bool:
     """HTTPS here, or at a trusted proxy in front (X-Forwarded-Proto counts only then)."""
     if request.scheme == "https":

@@ -24,6 +24,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from records import database
+from serving.settings import settings
 
 MIN_SECRET = 32
 PREFIX = "c-"
@@ -41,11 +42,9 @@ def secret_file() -> Path:
 
 @lru_cache(maxsize=None)
 def secret() -> bytes:
-    given = os.environ.get("CONSOLE_ID_SECRET")
+    given = settings().console_id_secret
     if given:
-        if len(given) < MIN_SECRET:
-            raise ValueError(f"CONSOLE_ID_SECRET must be at least {MIN_SECRET} characters.")
-        return given.encode()
+        return given.get_secret_value().encode()
     path = secret_file()
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

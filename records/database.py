@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+from serving.settings import RUNTIME_DIR, settings
+
 # Every table of ours (Rasa's `events` table is Rasa's own); see records/schema.py.
 metadata = sa.MetaData()
 
@@ -24,12 +25,8 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def default_url() -> str:
-    return f"sqlite:///{RUNTIME_DIR / 'conversations.db'}"
-
-
 def url() -> str:
-    return os.environ.get("DATABASE_URL") or default_url()
+    return settings().database
 
 
 def create_engine(database_url: str) -> sa.engine.Engine:

@@ -15,7 +15,8 @@ _lock = threading.Lock()
 def create(engine: sa.engine.Engine) -> None:
     """Create every table of ours that is missing; once per engine in this process."""
     # Importing the modules defines their tables on database.metadata.
-    from records import accounts, advisor_ids, audit, callbacks, conversations  # noqa: F401
+    from console import accounts, audit  # noqa: F401
+    from records import advisor_ids, callbacks, conversations  # noqa: F401
 
     with _lock:
         if engine in _created:

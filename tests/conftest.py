@@ -11,7 +11,8 @@ from typing import Dict, List
 import pytest
 import requests
 
-from tools import model, run
+from training import model
+from devtools import run
 
 ROOT = Path(__file__).resolve().parent.parent
 # The tests and every server they start derive the ids advisors see with one secret.
@@ -38,7 +39,7 @@ def model_path() -> Path:
 @pytest.fixture(scope="session")
 def agent(model_path):
     """The trained model, loaded in-process for NLU checks."""
-    from tools import nlu_eval
+    from training import nlu_eval
 
     return nlu_eval.load_agent(model_path)
 

@@ -1,5 +1,5 @@
 """Every reply offers the line and an advisor as buttons too. (That every reply's text
-does, and mentions only known numbers, is a content rule: tests/tools/test_content_rules.py.)"""
+does, and mentions only known numbers, is a content rule: tests/training/test_content_rules.py.)"""
 import pytest
 from rasa.shared.importers.importer import TrainingDataImporter
 

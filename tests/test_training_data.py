@@ -1,5 +1,5 @@
 """The training data passes Rasa's validator and does not copy the dev question set.
-(Our content rules, tools/content_rules.py, are tested in tests/tools.)"""
+(Our content rules, training/content_rules.py, are tested in tests/tools.)"""
 import re
 import subprocess
 import sys
@@ -7,8 +7,8 @@ import sys
 import yaml
 
 from tests.conftest import ROOT, SHARED
-from tools.content_rules import normalise
-from tools.nlu_eval import labelled_examples
+from training.content_rules import normalise
+from training.nlu_eval import labelled_examples
 
 # Warnings Rasa 3.6 gives for every project like ours, and why they are not problems:
 KNOWN_RASA_WARNINGS = [

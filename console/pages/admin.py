@@ -8,22 +8,19 @@ from sanic import Blueprint
 from sanic.request import Request
 
 from console import security
-from console.app import render
+from console.templating import render
 from console.pages import actor, audit, form_value, page_number
 from records import retention
-from records.accounts import ROLES, AccountError
+from console.accounts import ROLES, AccountError
+from serving.settings import settings
 
 blueprint = Blueprint("admin")
 ACCOUNT_CHANGES = {"disable": "Disabled", "enable": "Enabled", "delete": "Deleted"}
 
 
-def retention_days() -> int:
-    return int(os.environ.get("RETENTION_DAYS", "90"))
-
-
 def admin_page(request: Request, code: int = 200, **values: Any) -> Any:
     page = page_number(request)
-    return render(request, "admin.html", code=code, days=retention_days(), page=page,
+    return render(request, "admin.html", code=code, days=settings().retention_days, page=page,
                   roles=ROLES, accounts=request.app.ctx.accounts.list(),
                   entries=request.app.ctx.audit.entries(page), **values)
 
@@ -85,7 +82,7 @@ async def change_account(request: Request, username: str, change: str) -> Any:
 @security.admin_only
 async def purge(request: Request) -> Any:
     try:
-        days = int(form_value(request, "days", str(retention_days())))
+        days = int(form_value(request, "days", str(settings().retention_days)))
         purged = retention.purge(request.app.ctx.engine, days)
     except ValueError:
         return render(request, "message.html", code=400, back="/admin",

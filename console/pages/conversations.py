@@ -8,7 +8,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from console import exports, security
-from console.app import render
+from console.templating import render
 from console.pages import audit, page_number
 from records import conversations
 from records.conversations import PAGE_SIZE, Filters

@@ -8,7 +8,7 @@ from typing import Any
 from sanic import Blueprint
 from sanic.request import Request
 
-from console.app import render
+from console.templating import render
 from console.charts import bar_chart
 from console.pages import audit
 from records import conversations

@@ -7,7 +7,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from console import security
-from console.app import render
+from console.templating import render
 from console.pages import actor, audit, form_value
 from records.callbacks import CLOSED, CONTACTED, NEW, STATUSES, CallbackError
 

@@ -7,7 +7,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from console import exports
-from console.app import render
+from console.templating import render
 from console.pages import audit, page_number
 from records import conversations
 

@@ -1,7 +1,7 @@
 """A message with nothing in it is "not understood", not an error and not silence."""
 import pytest
 
-from tools import nlu_eval
+from training import nlu_eval
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])

@@ -5,9 +5,9 @@ import pytest
 import requests
 
 from records import database
-from records.accounts import Accounts
+from console.accounts import Accounts
 from tests.conftest import CONSOLE_ADMIN_PASSWORD
-from tools import run
+from devtools import run
 
 BASE = run.CONSOLE_URL.rstrip("/")
 ADVISOR_PASSWORD = "advisor-password-1"

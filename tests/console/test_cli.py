@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 from records import database
-from records.accounts import Accounts
+from console.accounts import Accounts
 from tests.conftest import ROOT
 
 

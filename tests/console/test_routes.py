@@ -11,12 +11,12 @@ import pytest
 import requests
 import yaml
 
-from records import accounts as accounts_module
+from console import accounts as accounts_module
 from records.advisor_ids import shown_id
 from tests.console.conftest import ADVISOR_PASSWORD, BASE, Console
 from tests.e2e.test_callback import ANSWERS, REFERENCE
 from tests.conftest import reply_text
-from tools import run
+from devtools import run
 
 pytestmark = pytest.mark.slow
 

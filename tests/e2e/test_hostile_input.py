@@ -18,7 +18,7 @@ import requests
 import socketio
 
 from tests.conftest import METRICS, assert_offers_line_and_advisor
-from tools import run
+from devtools import run
 
 pytestmark = pytest.mark.slow
 

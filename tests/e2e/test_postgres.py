@@ -7,13 +7,13 @@ import requests
 import sqlalchemy as sa
 
 from records import callbacks, database
-from records.accounts import Accounts
+from console.accounts import Accounts
 from records.advisor_ids import shown_id
 from records.callbacks import CallbackRequests
 from tests.conftest import (CONSOLE_ADMIN_PASSWORD, RESULTS, assert_offers_line_and_advisor,
                             reply_text)
 from tests.e2e.test_callback import ANSWERS, REFERENCE
-from tools import run
+from devtools import run
 
 pytestmark = pytest.mark.slow
 

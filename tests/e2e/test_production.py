@@ -26,7 +26,8 @@ from tests.conftest import (CONSOLE_ADMIN_PASSWORD, LINE, METRICS, RESULTS,
                             assert_offers_line_and_advisor, reply_text)
 from tests.e2e.services import PrivatePostgres, PrivateRedis
 from tests.e2e.test_callback import ANSWERS, QUESTIONS
-from tools import production, run
+from serving import production
+from devtools import run
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from rasa.shared.importers.importer import TrainingDataImporter
 
 from actions.topic_suggestions import load_questions
 from tests.conftest import LINE, METRICS, RESULTS, ROOT, SHARED, reply_text
-from tools import run
+from devtools import run
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ import uuid
 import pytest
 import socketio
 
-from tools import run
+from devtools import run
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """Danger is recognised in held-out messages nobody tuned on, and calm ones are left calm.
 
-The held-out sets are those tools/crisis_eval.py reads (tests/nlu/crisis_*.yml). A
+The held-out sets are those training/crisis_eval.py reads (tests/nlu/crisis_*.yml). A
 crisis message is caught when it gets the crisis reply or "are you in danger right
 now?". At most 3 % of calm messages may get the crisis reply, hardly any of them without
 an answer to the question they asked, and none left with it alone: the answer follows,
@@ -13,7 +13,8 @@ import spacy
 from addons.crisis import ASK, SURE, decide
 from addons.crisis_rules import CrisisRules, RuleVerdict
 from tests.conftest import METRICS, ROOT
-from tools import build_spacy_model, crisis_eval
+from training import build_spacy_model
+from training import crisis_eval
 
 MIN_RECALL = 0.98
 MAX_CALM_CRISIS_REPLY = 0.03

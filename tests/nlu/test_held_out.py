@@ -5,7 +5,7 @@ moves it after a deliberate change)."""
 import json
 
 from tests.conftest import METRICS, RESULTS, ROOT
-from tools import nlu_eval
+from training import nlu_eval
 
 BASELINE = json.loads((ROOT / "tests" / "nlu" / "baseline.json").read_text())
 ALLOWED_DROP = 0.02

@@ -1,7 +1,7 @@
 """A suggested topic, tapped, is answered with that topic: each button's question in
 actions/topic_questions.yml is understood as its own topic by the trained model."""
 from actions.topic_suggestions import load_questions
-from tools import nlu_eval
+from training import nlu_eval
 
 
 def test_each_suggested_question_is_answered_with_its_topic(agent):

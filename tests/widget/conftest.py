@@ -1,7 +1,7 @@
 """The demo page served by the running assistant, in a real browser."""
 import pytest
 
-from tools import run
+from devtools import run
 
 EXIT_URL = "https://www.metservice.com/"
 

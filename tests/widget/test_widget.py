@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 from tests.widget.conftest import EXIT_URL
-from tools import run
+from devtools import run
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,133 @@
+"""Every setting of the assistant, read once from the environment.
+
+    from serving.settings import settings
+    settings().database_url
+
+Each field's environment variable is its name in capitals (DATABASE_URL, REDIS_URL, ...).
+docs/OPERATIONS.md lists them all with their defaults and meaning; a test keeps that
+table and this class the same.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional
+
+from pydantic import BaseSettings, Field, SecretStr, validator
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNTIME_DIR = ROOT / "runtime"
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    # Where things are kept
+    database_url: str = Field(
+        "", description="SQLAlchemy URL of the one database (conversations, callback "
+        "requests, console accounts). Unset: the SQLite file runtime/conversations.db")
+    redis_url: Optional[str] = Field(
+        None, description="Redis for the conversation locks shared by the Rasa processes "
+        "(production). Unset: locks in memory, right for one Rasa process")
+    auto_migrate: bool = Field(
+        True, description="Bring the database's tables up to date on start (development). "
+        "The production profile turns it off: there `make migrate` does it")
+
+    # Ports people and the website reach (development: the processes themselves;
+    # production: nginx)
+    rasa_port: int = Field(5005, description="The chat: REST and Socket.IO channels")
+    site_port: int = Field(8080, description="The demo page with the chat widget")
+    console_port: int = Field(8081, description="The advisors' console")
+    # Internal ports
+    actions_port: int = Field(5055, description="The action server")
+    actions_host: str = Field(
+        "127.0.0.1", description="Address the action server listens on; another only "
+        "when Rasa runs on another machine, behind a firewall")
+    rasa_process_port: int = Field(
+        5010, description="Production: the first Rasa process's port; process n "
+        "listens on this + n, behind nginx")
+    console_process_port: int = Field(
+        8091, description="Production: the console process, behind nginx")
+    model_port: int = Field(
+        5056, description="Production: nginx serves the model in use here, to the Rasa "
+        "processes only")
+
+    # Production
+    rasa_processes: int = Field(
+        2, ge=1, description="Production: Rasa processes behind nginx; one per CPU core "
+        "is a good start")
+    rasa_api_token: Optional[SecretStr] = Field(
+        None, description="Turns on Rasa's HTTP API, every request needing this token "
+        f"({MIN_SECRET_LENGTH}+ characters). Unset: the API is off")
+    action_server_token: Optional[SecretStr] = Field(
+        None, description="The secret Rasa sends the action server on every call "
+        f"({MIN_SECRET_LENGTH}+ characters). Unset: `make run`/`make run-prod` make one "
+        "for each start")
+    model_pull_seconds: int = Field(
+        10, ge=1, description="Production: how often each Rasa process asks for a new model")
+    site_origins: str = Field(
+        "http://localhost:8080 http://127.0.0.1:8080",
+        description="Space-separated origins of the web pages that embed the widget (CORS)")
+    assistant_url: str = Field(
+        "http://localhost:5005", description="Where the demo page's widget finds the chat")
+
+    # The console
+    proxies_count: int = Field(
+        0, ge=0, description="Reverse proxies in front of the console that add "
+        "X-Forwarded-For (the production profile's nginx is one)")
+    console_id_secret: Optional[SecretStr] = Field(
+        None, description="Secret from which the conversation ids advisors see are derived. "
+        "Unset: one is made once in runtime/console-id-secret")
+    console_admin_password: Optional[SecretStr] = Field(
+        None, description="Password of the console's first `admin` account. Unset: a "
+        "random one is written to CONSOLE_ADMIN_PASSWORD_FILE")
+    console_admin_password_file: Path = Field(
+        RUNTIME_DIR / "console-admin-password.txt",
+        description="Where a generated first admin password is written (owner only)")
+    retention_days: int = Field(
+        90, ge=1, description="Default for `python -m console purge`: conversations idle "
+        "this long are deleted")
+
+    class Config:
+        case_sensitive = False
+
+    @validator("rasa_api_token", "action_server_token", "console_id_secret")
+    def long_enough(cls, value: Optional[SecretStr], field) -> Optional[SecretStr]:
+        if value is not None and not value.get_secret_value():
+            return None  # set but empty: as if unset
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters "
+                             "(for example: openssl rand -hex 32)")
+        return value
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{RUNTIME_DIR / 'conversations.db'}"
+
+    @property
+    def origins(self) -> List[str]:
+        return self.site_origins.split()
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://localhost:{self.rasa_port}/webhooks/rest/webhook"
+
+    @property
+    def site_url(self) -> str:
+        return f"http://localhost:{self.site_port}/"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://localhost:{self.console_port}/"
+
+
+@lru_cache(maxsize=None)
+def settings() -> Settings:
+    """The settings, read from the environment the first time they are asked for."""
+    return Settings()
+
+
+def shown(url: str) -> str:
+    """A database URL without its password, for messages and logs."""
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).render_as_string(hide_password=True)

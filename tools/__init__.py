@@ -1,1 +1,0 @@
-"""Developer tooling: build, train, run, chat."""
