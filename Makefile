@@ -9,14 +9,18 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run run-prod chat handoffs topic review merge train validate evaluate test bench bench-console bench-load lock clean
+.PHONY: help install install-prod browser nginx run run-prod migrate use-model chat handoffs topic review merge train validate evaluate lint test bench bench-console bench-load lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.runtime: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	@touch $@
 
 # axe-core, for the widget's accessibility test, pinned in widget/package-lock.json
@@ -24,16 +28,30 @@ widget/node_modules/.installed: widget/package-lock.json
 	npm ci --prefix widget --no-audit --no-fund --silent
 	@touch $@
 
-install: $(VENV)/.installed widget/node_modules/.installed  ## create .venv and install the pinned packages
+install: $(VENV)/.installed widget/node_modules/.installed  ## create .venv with the runtime and development packages
+
+install-prod: $(VENV)/.runtime  ## create .venv with the runtime packages only (a production machine)
 
 browser:  ## install Debian's Chromium for the browser tests (needs root; once per machine)
 	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
-run: install  ## train if needed, then start the assistant (Ctrl-C stops it)
-	$(PY) -m devtools.run
+nginx:  ## install Debian's nginx for make run-prod and its tests (needs root; once per machine)
+	@test -x /usr/sbin/nginx || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx)
 
-run-prod: install  ## production profile: PostgreSQL, Redis, 2+ Rasa workers (docs/OPERATIONS.md)
-	$(PY) -m devtools.run --production
+run: install  ## train if needed, then start everything in the Procfile (Ctrl-C stops it)
+	@model=$$($(PY) -m training.model) && $(PY) -m records migrate && \
+	  RASA_MODEL=$$model \
+	  ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')} \
+	  PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start --no-colour -f Procfile
+
+run-prod: install-prod  ## production: supervisord runs Rasa processes, actions, console, nginx (docs/OPERATIONS.md)
+	$(PY) -m serving.production
+
+migrate: install-prod  ## bring the database's tables up to date (production runs it before run-prod)
+	$(PY) -m records migrate
+
+use-model: install-prod  ## serve a model in production: make use-model [MODEL=models/rj-….tar.gz]
+	$(PY) -m serving.production use-model $(MODEL)
 
 chat: install  ## chat with the running assistant in this terminal
 	$(PY) -m devtools.chat
@@ -60,22 +78,27 @@ validate: install  ## Rasa's validator, then our content rules (each error names
 evaluate: install  ## train, then held-out, 5-fold cross-validation, stories, dev set -> reports/latest/
 	$(PY) -m training.evaluate $(ARGS)
 
-test: install  ## the whole test suite
+lint: install  ## ruff: the linter's rules are in ruff.toml
+	$(VENV)/bin/ruff check .
+
+test: install lint  ## the linter, then the whole test suite
 	$(PY) -m pytest
 
 bench: install  ## benchmark against Rasa's stock config; writes docs/benchmarks.md
 	$(PY) -m bench.benchmark $(ARGS)
 
-bench-console: install  ## time the console's pages on 50,000 conversations in PostgreSQL
+bench-console: install  ## time the console's pages at 50,000 and 500,000 conversations in PostgreSQL
 	$(PY) -m bench.console_benchmark $(ARGS)
 
 bench-load: install  ## 100 conversations x 20 turns on the production profile, 1 vs 2 workers; nothing lost
 	$(PY) -m bench.load_test $(ARGS)
 
-lock:  ## re-resolve requirements.in into requirements.lock in a scratch venv
+lock:  ## re-resolve requirements.in and requirements-dev.in into the two lock files
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet -r requirements.in
 	.lock-venv/bin/pip freeze --all --exclude pip > requirements.lock
+	.lock-venv/bin/pip install --quiet -c requirements.lock -r requirements-dev.in
+	.lock-venv/bin/pip freeze --all --exclude pip | grep -vxFf requirements.lock > requirements-dev.lock
 	rm -rf .lock-venv
 
 clean:  ## remove trained models, build output and test results (keeps conversations)

@@ -19,7 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import answers
 from actions.contact_details import EMAIL, PHONE, read_contact
 from records.callbacks import CallbackError, store
-from records.masking import ANSWER, NAME, EMAIL as MASKED_EMAIL, PHONE as MASKED_PHONE
+from records.masking import ANSWER, NAME
+from records.masking import EMAIL as MASKED_EMAIL
+from records.masking import PHONE as MASKED_PHONE
 
 logger = logging.getLogger(__name__)
 

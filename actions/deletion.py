@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import answers
-from records import conversations
+from records import conversation_log
 from records.callbacks import store
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class ActionDeleteConversation(Action):
         try:
             requests = store()
             with requests.engine.begin() as connection:  # all of it, or none of it
-                conversations.forget(connection, [tracker.sender_id])
+                conversation_log.forget(connection, [tracker.sender_id])
                 if withdraw == "yes":  # the waiting request, and any half-finished one
                     requests.withdraw(tracker.sender_id, connection)
                 else:  # a half-finished callback request goes anyway

@@ -23,13 +23,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from records.parsed_message import FAQ, ParsedMessage
+
 DANGER_INTENTS = ("crisis", "possible_danger")
 # A clear "no, I'm safe", and nothing more: anything else gets the crisis reply.
 CLEAR_NO = re.compile(
     r"^\s*(no+|nah|nope|na|kao|no thanks|(no,? )?(i'?m|i am|we'?re|we are) (ok|okay|fine|"
     r"good|safe|alright|all right)( now| thanks)?|all good|not in danger|no danger|"
     r"(i'?m |i am )?not in (any )?danger( now| right now)?)\s*[.!]*\s*$", re.I)
-FAQ = "faq"
 # After a crisis reply that may have misread a calm message: "I'm safe" to carry on.
 MISREAD_OFFER = "utter_crisis_misread"
 # Replies that raise danger: once one is given, danger is not second-guessed.
@@ -52,17 +53,15 @@ SIMPLE_REPLIES = {
 def held_answer(parse_data: Mapping[str, Any]) -> Optional[str]:
     """The reply (`utter_faq/<topic>`, `utter_goodbye`, ...) the message would have got
     without danger detection, or None when it asked nothing the assistant understood."""
-    intent = (parse_data.get("intent") or {}).get("name")
-    if intent not in DANGER_INTENTS:
+    message = ParsedMessage.of(parse_data)
+    if message.intent not in DANGER_INTENTS:
         return None
     # What the other classifiers made of it (nlu_fallback: not understood)
-    replaced = (parse_data.get("crisis_detection") or {}).get("replaced")
-    if replaced != FAQ:
+    if message.replaced != FAQ:
         # A greeting or a farewell follows the question, not the crisis reply.
-        return SIMPLE_REPLIES.get(replaced) if intent == "possible_danger" else None
-    response = ((parse_data.get("response_selector") or {}).get(FAQ) or {}).get("response")
-    key = (response or {}).get("intent_response_key")
-    return f"utter_{key}" if key else None
+        return (SIMPLE_REPLIES.get(message.replaced) if message.intent == "possible_danger"
+                else None)
+    return f"utter_{message.faq_topic}" if message.faq_topic else None
 
 
 def follow_up(parse_data: Mapping[str, Any], danger_raised_before: bool = False
@@ -74,9 +73,8 @@ def follow_up(parse_data: Mapping[str, Any], danger_raised_before: bool = False
     answer = held_answer(parse_data)
     if answer:
         return answer
-    intent = (parse_data.get("intent") or {}).get("name")
-    typed = not (parse_data.get("text") or "").startswith("/")
-    if intent == "crisis" and typed and not danger_raised_before:
+    message = ParsedMessage.of(parse_data)
+    if message.intent == "crisis" and not message.clicked and not danger_raised_before:
         return MISREAD_OFFER
     return None
 
@@ -112,9 +110,8 @@ class ActionAfterSafetyCheck(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        latest = tracker.latest_message
-        said_safe = ((latest.get("intent") or {}).get("name") == "safe_now"
-                     or bool(CLEAR_NO.match(latest.get("text") or "")))
+        latest = ParsedMessage.of(tracker.latest_message)
+        said_safe = latest.intent == "safe_now" or bool(CLEAR_NO.match(latest.text))
         if not said_safe:
             dispatcher.utter_message(response="utter_crisis")
         else:

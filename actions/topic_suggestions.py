@@ -16,6 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from records.parsed_message import FAQ, ParsedMessage
+
 QUESTIONS_FILE = Path(__file__).with_name("topic_questions.yml")
 MOST = 2
 # Below this, a topic is a guess rather than a likely meaning. The answer itself needs
@@ -32,14 +34,12 @@ def load_questions(path: Path = QUESTIONS_FILE) -> Dict[str, str]:
 
 def likely_topics(parse_data: Mapping[str, Any], questions: Mapping[str, str]) -> List[str]:
     """The FAQ topics the message most likely meant, best first, that have a question."""
-    faq = next((i for i in parse_data.get("intent_ranking") or []
-                if i.get("name") == "faq"), None)
-    if not faq or faq.get("confidence", 0) < LEAST_FAQ_CONFIDENCE:
+    message = ParsedMessage.of(parse_data)
+    faq = message.ranked_confidence(FAQ)
+    if faq is None or faq < LEAST_FAQ_CONFIDENCE:
         return []
-    ranking = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("ranking")
-    topics = [r["intent_response_key"] for r in ranking or []
-              if r.get("confidence", 0) >= LEAST_CONFIDENCE
-              and r.get("intent_response_key") in questions]
+    topics = [r.name for r in message.faq_ranking
+              if r.confidence >= LEAST_CONFIDENCE and r.name in questions]
     return topics[:MOST]
 
 

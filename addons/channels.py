@@ -16,7 +16,6 @@ Rasa's own channels pass whatever arrives straight to the assistant. These subcl
 from __future__ import annotations
 
 import logging
-import os
 import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, List, Optional, Text, Tuple

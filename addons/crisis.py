@@ -179,7 +179,7 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         if not typed or self.model is None:
             return messages
         scores = self.model.scores([m.get(TEXT) for m in typed])
-        for message, (probability, model_kind) in zip(typed, scores):
+        for message, (probability, model_kind) in zip(typed, scores, strict=True):
             decision = self.decision(message, probability, model_kind)
             # "replaced": what the other classifiers made of it, so that a question the
             # message also asked can still be answered (actions/safety_check.py)

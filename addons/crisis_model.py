@@ -179,11 +179,11 @@ class CrisisModel:
         chars = len(features.transformer_list[0][1].vocabulary_)
         known = matrix[:, chars:].getnnz(axis=1) > 0
         found = []
-        for row, has_words in zip(classifier.predict_proba(matrix), known):
+        for row, has_words in zip(classifier.predict_proba(matrix), known, strict=True):
             if not has_words:
                 found.append((0.0, CALM))
                 continue
-            kinds: Dict[str, float] = {label: p for label, p in zip(self.labels, row)
+            kinds: Dict[str, float] = {label: p for label, p in zip(self.labels, row, strict=True)
                                        if label != CALM}
             found.append((1.0 - float(row[calm]), max(kinds, key=kinds.get)))
         return found

@@ -114,7 +114,8 @@ RULES = [
          {"LOWER": ME}],
         [{"LEMMA": "threaten"}, {"LOWER": {"IN": ["me", "us", "to", "my"]}}],
         [{"LOWER": {"IN": ["threat", "threats"]}}],
-        [{"LEMMA": {"IN": ["have", "get", "hold", "with"]}}, {"LOWER": {"IN": ["a", "his", "her"]}, "OP": "?"},
+        [{"LEMMA": {"IN": ["have", "get", "hold", "with"]}},
+         {"LOWER": {"IN": ["a", "his", "her"]}, "OP": "?"},
          {"LOWER": {"IN": ["knife", "gun", "weapon", "machete", "bat", "axe"]}}],
         [{"LOWER": "not"}, {"LOWER": "safe"}],
         [{"LOWER": "unsafe"}],
@@ -207,7 +208,7 @@ class CrisisRules:
         # About the conference or the past, with nothing saying it is happening now.
         context = (conference or past) and not recent
         calm, found, unclear = context, None, None
-        for match_id, start, end in self._matcher(doc):
+        for match_id, start, _end in self._matcher(doc):
             kind, strength = doc.vocab.strings[match_id].split(":")
             if negated(doc, start):
                 calm = True

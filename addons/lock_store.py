@@ -12,7 +12,6 @@ person is not left waiting.
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Optional
 
 import redis

@@ -6,8 +6,9 @@
   (records/masking.py), and a message answering one of the callback form's questions
   (the number or address, the safe time, the first name) is stored as a placeholder
   only. What was given lives only in the callback_requests table.
-- Each save also updates the conversation's summary and the list of messages the bot
-  did not understand (records/conversations.py), which the advisors' console reads.
+- Each save also updates the conversation's summary, topics, typed messages and the
+  list of messages the bot did not understand (records/conversation_log.py), which the
+  advisors' console reads.
 - When the person confirms "delete my conversation", `action_delete_conversation`
   deletes everything kept about the conversation; seeing it succeed (it did not reply
   `utter_conversation_not_deleted`), this store deletes again whatever is left and
@@ -23,8 +24,8 @@ from typing import Any, Dict, Iterator, List, Optional, Text
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -35,11 +36,11 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from addons.crisis import DANGER_INTENTS
-from records import conversations, database, schema
+from records import conversation_log, database, schema
 from records.masking import answer_placeholder, mask, slot_value
+from records.parsed_message import ParsedMessage
 
 DELETE_ACTION = "action_delete_conversation"
 NOT_DELETED_RESPONSE = "utter_conversation_not_deleted"
@@ -93,7 +94,7 @@ class ConversationStore(SQLTrackerStore):
         with self.session_scope() as session:
             events = list(self._additional_events(session, tracker))
             if deleted_in(events):
-                conversations.forget(session, [tracker.sender_id])
+                conversation_log.forget(session, [tracker.sender_id])
                 session.commit()
                 return
             first_new = len(tracker.events) - len(events)
@@ -106,12 +107,11 @@ class ConversationStore(SQLTrackerStore):
                     sender_id=tracker.sender_id,
                     type_name=event.type_name,
                     timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(
-                        INTENT_NAME_KEY),
+                    intent_name=ParsedMessage.of(data.get("parse_data")).intent,
                     action_name=data.get("name"),
                     data=json.dumps(data),
                 ))
-            conversations.record_turns(session, tracker.sender_id, stored)
+            conversation_log.record_turns(session, tracker.sender_id, stored)
             session.commit()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:

@@ -34,9 +34,9 @@ from typing import Dict, List, Optional, Tuple
 import requests
 
 from bench import report
-from training import model
-from training import nlu_eval
-from devtools import run
+from devtools import processes
+from serving.settings import settings
+from training import model, nlu_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 TURNS_PER_CONVERSATION = 5
@@ -102,7 +102,7 @@ def converse(texts: List[str], count: int, concurrency: int,
                 sender, turn = f"bench-{uuid.uuid4()}", 0
             start = time.perf_counter()
             try:
-                response = session.post(run.REST_URL, timeout=120,
+                response = session.post(settings().rest_url, timeout=120,
                                         json={"sender": sender, "message": texts[i % len(texts)]})
                 ok = response.ok and bool(response.json())
             except requests.RequestException:
@@ -136,9 +136,10 @@ def rss_mb(pid: int) -> Dict[str, float]:
 def measure(name: str, model_path: Path, endpoints: str, count: int,
             workdir: Path) -> Measurement:
     result = Measurement(name, str(model_path), endpoints)
-    stack = run.assistant(model_path, log_dir=workdir / f"logs-{name}", endpoints=endpoints)
     database = workdir / f"{name}.db"
-    stack.env.update(DATABASE_URL=f"sqlite:///{database}", BENCH_STOCK_DB=str(database))
+    stack = processes.development(model_path, workdir / f"logs-{name}" / "make-run.log", env={
+        "RASA_ENDPOINTS": endpoints, "DATABASE_URL": f"sqlite:///{database}",
+        "BENCH_STOCK_DB": str(database)})
     print(f"[{name}] starting ...", flush=True)
     with stack:
         result.startup_seconds = stack.ready_at - stack.started_at
@@ -150,9 +151,10 @@ def measure(name: str, model_path: Path, endpoints: str, count: int,
             n = count if think is None else count // 2
             print(f"[{name}] {label}: {n} messages ...", flush=True)
             load = result.loads[label] = converse(texts, n, concurrency, think)
-            print(f"[{name}]   {load.per_second:.1f} msg/s, p50 {1000 * load.percentile(50):.0f} ms,"
+            print(f"[{name}]   {load.per_second:.1f} msg/s, "
+                  f"p50 {1000 * load.percentile(50):.0f} ms,"
                   f" p95 {1000 * load.percentile(95):.0f} ms", flush=True)
-        memory = rss_mb(stack.server("Rasa server").process.pid)
+        memory = rss_mb(processes.listening_pid(settings().rasa_port))
         result.rss_mb, result.peak_rss_mb = memory["VmRSS"], memory["VmHWM"]
     return result
 
@@ -177,10 +179,10 @@ def render(results: List[Measurement], command: str, count: int) -> str:
     for label, _, think in LOADS:
         if think is None:
             rows.append(row(f"Throughput, {label} (msg/s)",
-                            lambda m, l=label: m.loads[l].per_second, "{:.1f}", "higher"))
+                            lambda m, load=label: m.loads[load].per_second, "{:.1f}", "higher"))
         for p in (50, 95):
             rows.append(row(f"Latency p{p}, {label} (ms)",
-                            lambda m, l=label, p=p: 1000 * m.loads[l].percentile(p),
+                            lambda m, load=label, p=p: 1000 * m.loads[load].percentile(p),
                             "{:.0f}", "lower"))
     rows += [
         row("Rasa server RSS after load (MB)", lambda m: m.rss_mb, "{:.0f}", "lower"),
@@ -188,7 +190,7 @@ def render(results: List[Measurement], command: str, count: int) -> str:
         row("Start-up until REST answers (s)", lambda m: m.startup_seconds, "{:.1f}", "lower"),
         row("Training time (s)", lambda m: m.training_seconds, "{:.0f}", "lower"),
     ]
-    errors = ", ".join(f"{m.name} {sum(l.errors for l in m.loads.values())}" for m in results)
+    errors = ", ".join(f"{m.name} {sum(load.errors for load in m.loads.values())}" for m in results)
     return f"""## Our assistant against stock Rasa
 
 Produced by `{command}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC
@@ -202,9 +204,10 @@ columns in the same run, one after the other.
 - **Stock config, our store**: stock config on our tracker store, to show how much of
   the difference comes from the NLU/policy config and how much from the store.
 
-All are served the same way (`devtools/run.py`: action server + `rasa run`, REST channel).
-The messages are the held-out test questions; a conversation is {TURNS_PER_CONVERSATION} turns, and each
-simulated person waits for the reply before sending the next message. The loads without
+All are served the same way (`make run`'s Procfile: action server + `rasa run`, REST
+channel). The messages are the held-out test questions; a conversation is
+{TURNS_PER_CONVERSATION} turns, and each simulated person waits for the reply before
+sending the next message. The loads without
 pauses send {count} messages each and measure capacity: with 20 conversations and no
 pause the server is saturated and latency is mostly time spent queueing. The load with
 1-3 s pauses (people reading and typing) sends {count // 2}. The ratio column is how many
@@ -240,7 +243,8 @@ def main() -> None:
             measure("stock-config-our-store", stock_model, "endpoints.yml", args.messages,
                     workdir),
         ]
-        for result, seconds in zip(results, (ours_training, stock_training, stock_training)):
+        trained = (ours_training, stock_training, stock_training)
+        for result, seconds in zip(results, trained, strict=True):
             result.training_seconds = seconds
     command = "make bench" + (f" ARGS='--messages {args.messages}'" if args.messages != 400 else "")
     text = render(results, command, args.messages)

@@ -1,15 +1,18 @@
 """Load on the production profile: many people at once, and proof that nothing is lost.
 
-    python -m bench.load_test [--conversations 100] [--turns 20] [--workers 1,2]   # make bench-load
+    python -m bench.load_test [--conversations 100] [--turns 20] [--processes 1,2]
 
-For each worker count, in one run: starts the production profile (serving/production.py)
+(make bench-load.)
+
+For each count of Rasa processes, in one run: starts the production profile
+(serving/production.py: supervisord, nginx)
 on this machine's PostgreSQL (BENCH_LOAD_DATABASE_URL, by default database `rj_load`,
 created afresh) and Redis (REDIS_URL, by default redis://127.0.0.1:6379/0), then
 runs `conversations` simultaneous conversations of `turns` messages each through the
 REST channel, every person waiting for each reply. Reports latency p50/p95/p99,
 messages per second and errors, then checks the database: every message sent and
-every reply received must be stored, in order. One worker is the baseline for the
-default two. Writes the figures to docs/benchmarks.md. Loopback only.
+every reply received must be stored, in order. One Rasa process is the baseline for
+the default two. Writes the figures to docs/benchmarks.md. Loopback only.
 """
 from __future__ import annotations
 
@@ -30,9 +33,10 @@ import sqlalchemy as sa
 from bench import report
 from bench.benchmark import rss_mb
 from bench.console_benchmark import create_database
+from devtools import processes
 from records.masking import ANSWER, EMAIL, NAME, PHONE, mask
-from training import nlu_eval
-from devtools import run
+from serving.settings import settings
+from training import model, nlu_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/rj_load"
@@ -77,7 +81,7 @@ def paragraphs(texts: List[str]) -> List[str]:
 
 
 def run_load(conversations: int = 100, turns: int = 20,
-             rest_url: str = run.REST_URL) -> LoadReport:
+             rest_url: str = settings().rest_url) -> LoadReport:
     result = LoadReport(conversations, turns)
     lock = threading.Lock()
 
@@ -121,7 +125,7 @@ def run_load(conversations: int = 100, turns: int = 20,
 
 
 def warm_up(all_scripts: List[List[str]], workers: int,
-            rest_url: str = run.REST_URL) -> None:
+            rest_url: str = settings().rest_url) -> None:
     """Each distinct message once per worker: TensorFlow traces a new graph the first
     time it sees a message of a new length, a start-up cost, not the steady state.
     A new connection for each, so that every worker gets its share."""
@@ -137,7 +141,8 @@ FORM_PLACEHOLDERS = {ANSWER, EMAIL, NAME, PHONE}
 def same_messages(stored: List[str], sent: List[str]) -> bool:
     """Stored as sent, but masked, and an answer to the callback form as a placeholder."""
     return len(stored) == len(sent) and all(
-        kept == mask(text) or kept in FORM_PLACEHOLDERS for kept, text in zip(stored, sent))
+        kept == mask(text) or kept in FORM_PLACEHOLDERS
+        for kept, text in zip(stored, sent, strict=True))
 
 
 def check_stored(result: LoadReport, database_url: str) -> LoadReport:
@@ -158,33 +163,32 @@ def check_stored(result: LoadReport, database_url: str) -> LoadReport:
     return result
 
 
-def rss_of_tree(pid: int) -> float:
-    """Resident memory of a process and its children (the Sanic workers), in MB."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return sum(rss_mb(p)["VmRSS"] for p in [pid, *map(int, children)])
-
-
-def measure(workers: int, conversations: int, turns: int, database_url: str,
-            redis_url: str, log_dir: Path) -> Dict:
-    from serving import production
-
-    settings = production.Settings.from_environment(
-        {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "RASA_WORKERS": str(workers)})
-    settings.check_services()
-    print(f"[{workers} worker(s)] starting the production profile ...", flush=True)
-    with production.stack(settings, log_dir=log_dir / f"workers-{workers}") as stack:
-        warm_up(scripts(conversations, turns), workers)
+def measure(processes_count: int, conversations: int, turns: int, database_url: str,
+            redis_url: str, log_dir: Path, model_path: Path) -> Dict:
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "RASA_PROCESSES": str(processes_count),
+           "PRODUCTION_DIR": str(log_dir / f"processes-{processes_count}")}
+    label = f"[{processes_count} Rasa process(es)]"
+    print(f"{label} starting the production profile ...", flush=True)
+    stack = processes.production(env, log_dir / f"processes-{processes_count}", model_path)
+    with stack:
+        warm_up(scripts(conversations, turns), processes_count)
         burst = run_load(conversations, 1)  # only first messages, all at once
-        print(f"[{workers} worker(s)] {conversations} conversations x {turns} turns ...",
-              flush=True)
+        print(f"{label} {conversations} conversations x {turns} turns ...", flush=True)
         result = run_load(conversations, turns)
-        memory = rss_of_tree(stack.server("Rasa server").process.pid)
+        first_port = settings().rasa_process_port
+        memory = sum(rss_mb(processes.listening_pid(port))["VmRSS"]
+                     for port in range(first_port, first_port + processes_count))
     check_stored(result, database_url)
-    print(f"[{workers} worker(s)] {result.per_second:.1f} msg/s, p95 "
+    print(f"{label} {result.per_second:.1f} msg/s, p95 "
           f"{1000 * result.percentile(95):.0f} ms, {len(result.errors)} errors, "
           f"{len(result.lost)} lost", flush=True)
-    return {"workers": workers, "result": result, "rss_mb": memory,
+    return {"workers": processes_count, "result": result, "rss_mb": memory,
             "burst_seconds": max(burst.latencies)}
+
+
+HEADER = ("| Rasa processes | Messages | Wall time | Messages/s | p50 | p95 | p99 "
+          "| p95 of first messages | Errors | Lost | RSS (all Rasa processes) |")
 
 
 def render(measured: List[Dict], command: str) -> str:
@@ -201,18 +205,20 @@ def render(measured: List[Dict], command: str) -> str:
     first = measured[0]["result"]
     scale = ""
     if rest and base["result"].per_second:
-        scale = (f"One worker is the baseline: with {rest[-1]['workers']}, throughput is "
+        scale = (f"One Rasa process is the baseline: with {rest[-1]['workers']}, throughput is "
                  f"{rest[-1]['result'].per_second / base['result'].per_second:.2f}× of it.\n")
+    burst_times = [f"{m['burst_seconds']:.1f} s ({m['workers']} process"
+                   f"{'es' if m['workers'] > 1 else ''})" for m in measured]
     return f"""## Load on the production profile
 
 `{command}` on this 2-core machine: the production profile (`make run-prod`:
-PostgreSQL, Redis lock store, Sanic workers, action server) with
+PostgreSQL, Redis lock store, Rasa processes behind nginx, action server) with
 {first.conversations} people chatting at once, {first.turns} messages each, every person
 waiting for each reply (no pauses: the server is saturated). Afterwards every
 conversation is read back from PostgreSQL: each message sent and each reply received
 must be stored, in order ("lost" counts conversations where one is not).
 
-| Rasa workers | Messages | Wall time | Messages/s | p50 | p95 | p99 | p95 of first messages | Errors | Lost | RSS (all workers) |
+{HEADER}
 |---|---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
@@ -224,7 +230,7 @@ connections already open appear to be served ahead of new connections, so a
 conversation that starts during the burst waits longest for its first reply; after
 that, its messages are answered like everyone else's. On their own, {first.conversations} first
 messages sent at the same instant are all answered within
-{" and ".join(f"{m['burst_seconds']:.1f} s ({m['workers']} worker{'s' if m['workers'] > 1 else ''})" for m in measured)}.
+{" and ".join(burst_times)}.
 People who pause to read and type
 see the per-message times in "Our assistant against stock Rasa" above; capacity is the
 messages per second here.
@@ -236,15 +242,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=100)
     parser.add_argument("--turns", type=int, default=20)
-    parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
+    parser.add_argument("--processes", default="1,2",
+                        help="counts of Rasa processes, comma-separated")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     create_database(database_url)
-    measured = [measure(int(w), args.conversations, args.turns, database_url, redis_url,
-                        ROOT / "results" / "load")
-                for w in args.workers.split(",")]
+    model_path = model.ensure()
+    measured = [measure(int(n), args.conversations, args.turns, database_url, redis_url,
+                        ROOT / "results" / "load", model_path)
+                for n in args.processes.split(",")]
     command = "make bench-load" + (
         f" ARGS='{' '.join(a for a in sys.argv[1:])}'" if sys.argv[1:] else "")
     text = render(measured, command)

@@ -17,15 +17,12 @@ import getpass
 import os
 import secrets
 import sys
-from pathlib import Path
 from typing import List, Optional
 
-from records import database, retention
 from console.accounts import ROLES, AccountError, Accounts
 from console.audit import AuditLog
+from records import database, retention
 from serving.settings import settings
-
-PORT = 8081
 
 
 def ensure_first_admin(accounts: Accounts) -> Optional[str]:
@@ -69,7 +66,8 @@ def serve(args: argparse.Namespace) -> int:
               "and delete that file.", flush=True)
     app = create_app()
     app.config.MOTD = False
-    app.run(host=args.host, port=args.port, access_log=False, workers=1)
+    app.run(host=args.host, port=args.port or settings().console_port, access_log=False,
+            workers=1)
     return 0
 
 
@@ -77,7 +75,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m console", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     serve_cmd = commands.add_parser("serve", help="run the console")
-    serve_cmd.add_argument("--port", type=int, default=PORT)
+    serve_cmd.add_argument("--port", type=int, default=None, help="default: CONSOLE_PORT")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     users = commands.add_parser("users", help="console accounts")
     user_commands = users.add_subparsers(dest="users_command", required=True)

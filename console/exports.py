@@ -6,7 +6,7 @@ import io
 import json
 from typing import Dict, Iterable, List
 
-from records.conversations import Turn
+from console.queries import Turn
 
 CSV_FIELDS = ["conversation", "at", "speaker", "text", "topic", "confidence", "crisis",
               "not_understood", "clicked", "buttons"]

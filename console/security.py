@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import hmac
-import os
 from functools import wraps
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from sanic import response
 from sanic.request import Request

@@ -1,10 +1,12 @@
-"""Advisors' command line for callback requests.
+"""Advisors' command line for callback requests, and the database's migrations.
 
     python -m records handoffs list [--status new|contacted|closed]
     python -m records handoffs show RJ-ABC234
     python -m records handoffs mark-contacted RJ-ABC234 --by "Mere"
+    python -m records migrate            # bring our tables up to date (make migrate)
+    python -m records migrate --check    # exit 1 if they are not
 
-Reads the database the assistant writes (DATABASE_URL, or runtime/conversations.db).
+Uses the database the assistant writes (DATABASE_URL, or runtime/conversations.db).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import argparse
 import sys
 from typing import List, Optional
 
+from records import database, schema
 from records.advisor_ids import AdvisorIds
 from records.callbacks import STATUSES, CallbackError, CallbackRequest, CallbackRequests
 
@@ -29,8 +32,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     contacted = commands.add_parser("mark-contacted", help="record that you made contact")
     contacted.add_argument("reference")
     contacted.add_argument("--by", required=True, help="your name")
+    migrate = topics.add_parser("migrate", help="bring the database's tables up to date")
+    migrate.add_argument("--check", action="store_true",
+                         help="change nothing; exit 1 if the tables are not up to date")
     args = parser.parse_args(argv)
 
+    if args.topic == "migrate":
+        return migrate_command(args.check)
     requests = CallbackRequests()
     try:
         if args.command == "list":
@@ -44,6 +52,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     except CallbackError as error:
         print(error, file=sys.stderr)
         return 1
+    return 0
+
+
+def migrate_command(check_only: bool) -> int:
+    engine = database.engine()
+    where = engine.url.render_as_string(hide_password=True)
+    if check_only:
+        try:
+            schema.check(engine)
+        except schema.MigrationNeeded as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(f"{where}: at {schema.head()}, the newest revision.")
+        return 0
+    print(f"{where}: {schema.upgrade(engine)}")
     return 0
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime, timedelta
-from typing import Any, Iterator, List, Optional
+from functools import lru_cache
+from typing import Any, Dict, Iterator, List, Optional
 
 import sqlalchemy as sa
 
 from records import database, schema
 from records.database import now
+from records.sql_functions import hours_between
 
 DRAFT, NEW, CONTACTED, CLOSED = "draft", "new", "contacted", "closed"
 STATUSES = (NEW, CONTACTED, CLOSED)
@@ -77,6 +78,12 @@ class CallbackRequest:
     assignee: Optional[str] = None
     closed_at: Optional[datetime] = None
     closed_by: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ContactTimes:
+    contacted: int
+    median_hours: Optional[float]
 
 
 @dataclass(frozen=True)
@@ -263,6 +270,29 @@ class CallbackRequests:
                  .order_by(history.c.id))
         with self.engine.connect() as connection:
             return [HistoryEntry(*row) for row in connection.execute(query)]
+
+    def count_by_status(self) -> Dict[str, int]:
+        """How many submitted requests there are with each status."""
+        query = (sa.select(table.c.status, sa.func.count()).where(table.c.status != DRAFT)
+                 .group_by(table.c.status))
+        with self.engine.connect() as connection:
+            counted = dict(connection.execute(query).all())
+        return {status: counted.get(status, 0) for status in STATUSES}
+
+    def contact_times(self) -> ContactTimes:
+        """How many requests were contacted, and the median time it took."""
+        hours = hours_between(table.c.contacted_at, table.c.created_at)
+        contacted = table.c.contacted_at.isnot(None) & (table.c.status != DRAFT)
+        with self.engine.connect() as connection:
+            count = connection.execute(
+                sa.select(sa.func.count()).select_from(table).where(contacted)).scalar()
+            if not count:
+                return ContactTimes(0, None)
+            # The middle one, or the middle two of an even number, sorted in the database.
+            middle = connection.execute(
+                sa.select(hours).where(contacted).order_by(hours)
+                .limit(2 - count % 2).offset((count - 1) // 2)).scalars().all()
+        return ContactTimes(count, sum(middle) / len(middle))
 
     def for_conversation(self, conversation_id: str) -> List[CallbackRequest]:
         return self._all((table.c.conversation_id == conversation_id)

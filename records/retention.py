@@ -1,7 +1,7 @@
 """The retention purge: what is kept, for how long.
 
 - Conversations not touched for `days` days: every event, summary and "not understood"
-  entry (records/conversations.py).
+  entry (records/conversation_log.py).
 - Callback requests closed more than `days` days ago, with their history and notes.
   Requests still new or contacted are kept: someone is waiting for, or in, that contact.
 - Drafts (a form left part way) after a day (records/callbacks.py, DRAFT_LIFETIME).
@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from records import callbacks, conversations
+from records import callbacks, conversation_log
 from records.database import now
 
 
@@ -35,8 +35,8 @@ class Purged:
 
 def purge(engine: sa.engine.Engine, days: int) -> Purged:
     """Delete everything past its time; `days` is the retention period (at least 1:
-    records/conversations.py refuses less before anything is deleted)."""
-    purged_conversations = conversations.purge_older_than(engine, days)
+    records/conversation_log.py refuses less before anything is deleted)."""
+    purged_conversations = conversation_log.purge_older_than(engine, days)
     store = callbacks.CallbackRequests(engine)
     requests = store.purge_closed_before(now() - timedelta(days=days))
     drafts = store.purge_stale_drafts()

@@ -2,12 +2,13 @@
 
     python -m serving.action_server [--port 5055]
 
-- It listens on 127.0.0.1 unless ACTIONS_HOST says otherwise (only when the Rasa server
-  runs on another machine, and then behind a firewall: docs/OPERATIONS.md).
+- It listens on port 5055 of ACTIONS_HOST, 127.0.0.1 by default (another address
+  only when the Rasa server runs on another machine, behind a firewall:
+  docs/OPERATIONS.md).
 - Every call but GET /health must carry the shared secret ACTION_SERVER_TOKEN, which
   Rasa sends as `?token=` (the action endpoint's `token` in endpoints.yml); a call
-  without it gets 401. Unset, the server refuses to start. `make run` and the
-  production profile make one for each start when it is not set (devtools/run.py).
+  without it gets 401. Unset, the server refuses to start. `make run` and
+  `make run-prod` make one for each start when it is not set.
 - Its access log is off: it would write the token, which is in every call's URL.
 """
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 import sys
 from typing import Optional
 
@@ -24,10 +24,11 @@ from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
+from serving.settings import Settings
+
 TOKEN_VARIABLE = "ACTION_SERVER_TOKEN"
+PORT = 5055  # where endpoints.yml sends Rasa
 MIN_TOKEN_LENGTH = 32
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 5055
 OPEN_PATHS = {"/health"}  # says only "ok": the readiness check needs no secret
 
 
@@ -53,20 +54,21 @@ def protected_app(token: str, actions: str = "actions") -> Sanic:
 
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args(argv)
-    token = os.environ.get(TOKEN_VARIABLE, "")
     try:
-        app = protected_app(token, args.actions)
+        config = Settings()
+        token = config.action_server_token
+        app = protected_app(token.get_secret_value() if token else "", args.actions)
     except ValueError as error:
         print(f"The action server did not start: {error} For example: "
               f"export {TOKEN_VARIABLE}=$(openssl rand -hex 32)", file=sys.stderr)
         return 2
     utils.configure_colored_logging(logging.INFO)
     utils.update_sanic_log_level()
-    host = os.environ.get("ACTIONS_HOST", DEFAULT_HOST)
-    app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+    app.run(config.actions_host, args.port,
+            workers=utils.number_of_sanic_workers(), access_log=False)
     return 0
 
 

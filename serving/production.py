@@ -1,125 +1,228 @@
-"""The production profile: settings from the environment, checked before anything starts.
+"""The production profile: check the settings, then hand over to supervisord.
 
-    DATABASE_URL     PostgreSQL for conversations and callback requests (required)
-    REDIS_URL        Redis for the conversation locks shared by the Rasa workers (required)
-    RASA_WORKERS     Rasa server processes (Sanic workers) on port 5005; default 2
-    RASA_API_TOKEN   turns Rasa's HTTP API on, protected by this token (32+ characters);
-                     unset, the API is off and only the chat channels are served
-    SITE_ORIGINS     web pages allowed to call the chat from a browser (CORS)
-    CONSOLE_ADMIN_PASSWORD, RETENTION_DAYS   as for `make run`
+    python -m serving.production              # make run-prod
+    python -m serving.production use-model [MODEL]   # make use-model
 
-`make run-prod` (python -m devtools.run --production) starts: the action server, the model
-server, the Rasa workers, the widget's demo site and the advisors' console.
-docs/OPERATIONS.md explains deploying, backups, secrets and monitoring.
+Before anything starts it checks the settings (serving/settings.py), that PostgreSQL and
+Redis answer, that the tables are up to date (`make migrate`) and that a model has been
+chosen; it names whatever is wrong. Then it renders runtime/production/supervisord.conf
+and nginx.conf from serving/templates/ and becomes supervisord, which runs the action
+server, RASA_PROCESSES Rasa processes, the console and nginx, restarting any that stop.
+It never trains: it serves the model `use-model` chose (by default the one `make train`
+made for the current data).
 """
 from __future__ import annotations
 
+import argparse
 import os
+import secrets
+import shutil
+import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
-from serving import model_server as model_server_module
-from devtools import run
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import ValidationError
 
-MODEL_SERVER_PORT = 5056
-MIN_TOKEN_LENGTH = 32
-ENDPOINTS = "endpoints.production.yml"
+from serving.settings import ROOT, Settings, settings, shown
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+NGINX = "/usr/sbin/nginx"
 
 
 class SettingsError(ValueError):
     """A production setting is missing or wrong; the message says what to set."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    redis_url: str
-    workers: int
-    api_token: Optional[str]
-    site_origins: List[str]
+def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
+    """The settings, with the production profile's own demands checked."""
+    try:
+        settings = Settings(**_from(env)) if env is not None else Settings()
+    except ValidationError as error:
+        raise SettingsError("\n".join(
+            f"  - {str(e['loc'][0]).upper()}: {e['msg']}" for e in error.errors())) from None
+    problems = []
+    if not settings.database_url.startswith(("postgresql://", "postgresql+psycopg2://")):
+        problems.append("DATABASE_URL must be a PostgreSQL URL, for example "
+                        "postgresql://user:password@127.0.0.1:5432/victims")
+    if not (settings.redis_url or "").startswith(("redis://", "rediss://")):
+        problems.append("REDIS_URL must be a Redis URL, for example redis://127.0.0.1:6379/0")
+    if problems:
+        raise SettingsError("\n".join(f"  - {p}" for p in problems))
+    return settings
 
-    @classmethod
-    def from_environment(cls, env: Mapping[str, str] = os.environ) -> "Settings":
-        problems = []
-        database_url = env.get("DATABASE_URL", "")
-        if not database_url.startswith(("postgresql://", "postgresql+psycopg2://")):
-            problems.append("DATABASE_URL must be a PostgreSQL URL, for example "
-                            "postgresql://user:password@127.0.0.1:5432/victims")
-        redis_url = env.get("REDIS_URL", "")
-        if not redis_url.startswith(("redis://", "rediss://")):
-            problems.append("REDIS_URL must be a Redis URL, for example "
-                            "redis://127.0.0.1:6379/0")
-        workers = env.get("RASA_WORKERS", "2")
-        if not workers.isdigit() or int(workers) < 1:
-            problems.append(f"RASA_WORKERS must be a whole number of at least 1, not {workers!r}")
-        token = env.get("RASA_API_TOKEN") or None
-        if token is not None and len(token) < MIN_TOKEN_LENGTH:
-            problems.append(f"RASA_API_TOKEN must be at least {MIN_TOKEN_LENGTH} characters "
-                            "(for example: openssl rand -hex 32), or unset to turn the API off")
-        if problems:
-            raise SettingsError("\n".join(f"  - {p}" for p in problems))
-        return cls(database_url, redis_url, int(workers), token,
-                   env.get("SITE_ORIGINS", run.DEFAULT_SITE_ORIGINS).split())
 
-    def check_services(self) -> None:
-        """Refuse to start, saying which, when PostgreSQL or Redis cannot be reached."""
-        import redis
-        import sqlalchemy as sa
+def _from(env: Mapping[str, str]) -> Dict[str, str]:
+    names = Settings.__fields__
+    return {key.lower(): value for key, value in env.items() if key.lower() in names}
 
-        try:
-            sa.create_engine(self.database_url).connect().close()
-        except Exception as error:  # noqa: BLE001 - any failure: not reachable
-            raise SettingsError(f"  - PostgreSQL at DATABASE_URL is not reachable: "
-                                f"{type(error).__name__}") from None
-        try:
-            redis.StrictRedis.from_url(self.redis_url, socket_connect_timeout=3).ping()
-        except Exception as error:  # noqa: BLE001
-            raise SettingsError(f"  - Redis at REDIS_URL is not reachable: "
-                                f"{type(error).__name__}") from None
 
-    def environment(self) -> Dict[str, str]:
-        env = {"DATABASE_URL": self.database_url, "REDIS_URL": self.redis_url,
-               "SANIC_WORKERS": str(self.workers),
-               "MODEL_SERVER_URL": f"http://127.0.0.1:{MODEL_SERVER_PORT}/model"}
-        if self.api_token:
-            env["RASA_API_TOKEN"] = self.api_token
-        return env
+def check_services(settings: Settings) -> None:
+    """Refuse to start, saying which, when PostgreSQL or Redis cannot be reached or the
+    tables are not up to date."""
+    import redis
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(settings.database_url)
+        engine.connect().close()
+    except Exception as error:  # noqa: BLE001 - whatever the driver raises: not reachable
+        raise SettingsError(f"  - PostgreSQL at DATABASE_URL is not reachable: "
+                            f"{type(error).__name__}") from None
+    try:
+        redis.StrictRedis.from_url(settings.redis_url, socket_connect_timeout=3).ping()
+    except Exception as error:  # noqa: BLE001 - whatever redis-py raises: not reachable
+        raise SettingsError(f"  - Redis at REDIS_URL is not reachable: "
+                            f"{type(error).__name__}") from None
+    from records import schema
+
+    try:
+        schema.check(engine)
+    except schema.MigrationNeeded as error:
+        raise SettingsError(f"  - {error}") from None
+
+
+# The model in use --------------------------------------------------------------------
+
+def model_conf(run_dir: Path) -> Path:
+    return run_dir / "model.conf"
+
+
+def use_model(model: Path, run_dir: Path) -> None:
+    """Serve `model` to the Rasa processes from now on; each takes it up within 10 s
+    (endpoints.production.yml), without a restart or a dropped message."""
+    model = model.resolve()
+    if not (model.is_file() and model.name.endswith(".tar.gz")):
+        raise SettingsError(f"  - {model} is not a model file (models/rj-….tar.gz)")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # nginx reads this on start and on reload; the header names the file in Rasa's
+    # /status. Written whole under another name, then renamed: never half-written.
+    part = model_conf(run_dir).with_suffix(".part")
+    part.write_text(f'alias {model};\n'
+                    f'default_type application/gzip;\n'
+                    f'add_header filename "{model.name}";\n')
+    part.replace(model_conf(run_dir))
+    pid_file = run_dir / "nginx.pid"
+    if pid_file.exists():
+        subprocess.run([NGINX, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir),
+                        "-s", "reload"], check=True, capture_output=True)
+
+
+def chosen_model(run_dir: Path) -> Optional[str]:
+    conf = model_conf(run_dir)
+    if not conf.exists():
+        return None
+    first = conf.read_text().split(";", 1)[0]
+    return first.removeprefix("alias ").strip()
+
+
+# Rendering and starting ----------------------------------------------------------------
+
+def render(settings: Settings) -> Path:
+    """Write supervisord.conf and nginx.conf for `settings`; the supervisord one's path."""
+    run_dir = settings.production_dir
+    log_dir = run_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    # Others may pass through (nginx's workers reach their temp folder) but not look in.
+    run_dir.chmod(0o711)
+    temp_dir = run_dir / "nginx-temp"
+    temp_dir.mkdir(mode=0o700, exist_ok=True)
+    if os.geteuid() == 0:  # started as root, nginx's workers run as nobody
+        shutil.chown(temp_dir, "nobody", "nogroup")
+    templates = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                            keep_trailing_newline=True)
+    values = dict(settings=settings, root=ROOT, run_dir=run_dir, log_dir=log_dir,
+                  temp_dir=temp_dir,
+                  python=sys.executable, nginx=NGINX, widget_dir=ROOT / "widget",
+                  rasa_addresses=rasa_addresses(settings))
+    for name in ("nginx.conf", "supervisord.conf"):
+        (run_dir / name).write_text(templates.get_template(f"{name}.j2").render(**values))
+    return run_dir / "supervisord.conf"
+
+
+def rasa_addresses(settings: Settings) -> List[str]:
+    local = [f"127.0.0.1:{settings.rasa_process_port + n}"
+             for n in range(settings.rasa_processes)]
+    return local + settings.rasa_upstreams.split()
+
+
+def environment(settings: Settings, env: Mapping[str, str] = os.environ) -> Dict[str, str]:
+    """What the processes inherit from supervisord."""
+    extra = {"AUTO_MIGRATE": "false",  # production migrates only when told: make migrate
+             "MODEL_SERVER_URL": f"http://127.0.0.1:{settings.model_port}/model",
+             "SANIC_WORKERS": "1", "ACTION_SERVER_SANIC_WORKERS": "1"}
+    if not settings.action_server_token:
+        extra["ACTION_SERVER_TOKEN"] = secrets.token_hex(32)  # a new one for each start
+    return {**env, **extra}
 
 
 def ready_message(settings: Settings) -> str:
-    api = ("on, protected by RASA_API_TOKEN (?token=...)" if settings.api_token
+    run_dir = settings.production_dir
+    model = Path(chosen_model(run_dir) or "")
+    api = ("on, protected by RASA_API_TOKEN (?token=...)" if settings.rasa_api_token
            else "off (set RASA_API_TOKEN to turn it on)")
-    return (f"  Production profile: {settings.workers} Rasa workers, conversations in "
-            f"PostgreSQL, locks in Redis.\n"
-            f"  Rasa HTTP API: {api}.\n"
-            f"  New models: copy into models/ (or make train); the workers load them "
-            f"within 10 s.\n")
+    return f"""
+  Production profile: {settings.rasa_processes} Rasa processes behind nginx, conversations
+  in {shown(settings.database_url)}, locks in Redis; model {model.name}.
+
+  Chat (REST, Socket.IO):  {settings.rest_url}
+  Demo page:               {settings.site_url}
+  Advisor console:         {settings.console_url}
+  Rasa HTTP API:           {api}
+  Processes:               .venv/bin/supervisorctl -c {run_dir / 'supervisord.conf'} status
+  Logs:                    {run_dir / 'logs'}/
+  A new model:             make use-model MODEL=models/rj-….tar.gz (taken up within
+                           10 s, no restart)
+"""
 
 
-def model_server(log: Optional[Path] = None, models_dir: Path = model_server_module.MODELS_DIR
-                 ) -> run.Server:
-    return run.Server("model server",
-                      [sys.executable, "-m", "serving.model_server",
-                       "--port", str(MODEL_SERVER_PORT), "--folder", str(models_dir)],
-                      MODEL_SERVER_PORT, "/health", log)
+def start(settings: Settings) -> None:
+    """Become supervisord (it stops everything on SIGTERM or Ctrl-C)."""
+    if chosen_model(settings.production_dir) is None:
+        raise SettingsError("  - No model chosen: `make train`, then `make use-model` "
+                            "(or copy a model into models/ and "
+                            "`make use-model MODEL=models/rj-….tar.gz`)")
+    if not shutil.which(NGINX):
+        raise SettingsError(f"  - nginx is not installed ({NGINX}): make nginx")
+    conf = render(settings)
+    print(ready_message(settings), flush=True)
+    env = environment(settings)
+    supervisord = str(Path(sys.executable).with_name("supervisord"))
+    os.execve(supervisord, [supervisord, "-c", str(conf)], env)
 
 
-def rasa_server(settings: Settings, log: Optional[Path] = None) -> run.Server:
-    # serving.rasa_server adds the API token from the environment, so it never appears on
-    # a command line (where `ps` would show it to every user of the machine).
-    return run.rasa_server(None, log, ENDPOINTS, settings.site_origins,
-                           entry=("serving.rasa_server",))
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    use = commands.add_parser("use-model", help="serve this model to the Rasa processes")
+    use.add_argument("model", nargs="?", type=Path,
+                     help="default: the model `make train` made for the current data")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "use-model":
+            model = args.model or _trained_model()
+            use_model(model, settings().production_dir)
+            print(f"Serving {model.name}; every Rasa process takes it up within 10 s.")
+            return 0
+        config = load_settings()
+        check_services(config)
+        start(config)
+    except SettingsError as error:
+        print(f"Cannot start the production profile:\n{error}\nSee docs/OPERATIONS.md.",
+              file=sys.stderr)
+        return 2
+    return 0
 
 
-def stack(settings: Settings, log_dir: Optional[Path] = None,
-          models_dir: Path = model_server_module.MODELS_DIR) -> run.Stack:
-    """The servers of the production profile; the newest model in `models_dir` is served."""
-    log = (lambda name: log_dir / name) if log_dir else (lambda name: None)
-    return run.Stack([run.action_server(log("actions.log")),
-                      model_server(log("model-server.log"), models_dir),
-                      rasa_server(settings, log("rasa.log")),
-                      run.site_server(log("site.log")),
-                      run.console_server(log("console.log"))],
-                     env=settings.environment())
+def _trained_model() -> Path:
+    from training import model
+
+    path = model.model_path()
+    if not path.exists():
+        raise SettingsError(f"  - No model for the current data ({path.name}): make train")
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -38,10 +38,10 @@ class Settings(BaseSettings):
     site_port: int = Field(8080, description="The demo page with the chat widget")
     console_port: int = Field(8081, description="The advisors' console")
     # Internal ports
-    actions_port: int = Field(5055, description="The action server")
     actions_host: str = Field(
-        "127.0.0.1", description="Address the action server listens on; another only "
-        "when Rasa runs on another machine, behind a firewall")
+        "127.0.0.1", description="Address the action server listens on (port 5055, as "
+        "endpoints.yml says); another only when Rasa runs on another machine, behind a "
+        "firewall")
     rasa_process_port: int = Field(
         5010, description="Production: the first Rasa process's port; process n "
         "listens on this + n, behind nginx")
@@ -62,8 +62,12 @@ class Settings(BaseSettings):
         None, description="The secret Rasa sends the action server on every call "
         f"({MIN_SECRET_LENGTH}+ characters). Unset: `make run`/`make run-prod` make one "
         "for each start")
-    model_pull_seconds: int = Field(
-        10, ge=1, description="Production: how often each Rasa process asks for a new model")
+    production_dir: Path = Field(
+        RUNTIME_DIR / "production", description="Production: where `make run-prod` writes "
+        "the rendered supervisord and nginx configuration, its logs and its socket")
+    rasa_upstreams: str = Field(
+        "", description="Production, several machines: space-separated host:port of Rasa "
+        "processes on other machines that nginx also sends messages to")
     site_origins: str = Field(
         "http://localhost:8080 http://127.0.0.1:8080",
         description="Space-separated origins of the web pages that embed the widget (CORS)")
@@ -131,3 +135,21 @@ def shown(url: str) -> str:
     import sqlalchemy as sa
 
     return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def table() -> str:
+    """The settings as the Markdown table in docs/OPERATIONS.md."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for name, field in Settings.__fields__.items():
+        default = field.default
+        if isinstance(default, Path):
+            default = default.relative_to(ROOT)
+        if isinstance(default, bool):
+            default = str(default).lower()
+        shown_default = f"`{default}`" if default not in (None, "") else "–"
+        rows.append(f"| `{name.upper()}` | {shown_default} | {field.field_info.description} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(table(), end="")

@@ -11,8 +11,9 @@ from typing import Dict, List
 import pytest
 import requests
 
+from devtools import processes
+from serving.settings import settings
 from training import model
-from devtools import run
 
 ROOT = Path(__file__).resolve().parent.parent
 # The tests and every server they start derive the ids advisors see with one secret.
@@ -47,13 +48,13 @@ def agent(model_path):
 class Assistant:
     """The running assistant, spoken to over its REST channel like a website would."""
 
-    def __init__(self, stack: run.Stack, database_url: str):
+    def __init__(self, stack: processes.Processes, database_url: str):
         self.stack = stack
         self.database_url = database_url
 
     def say(self, text: str, sender: str) -> List[dict]:
         """Send a message; every reply is checked for the line and the advisor offer."""
-        response = requests.post(run.REST_URL, json={"sender": sender, "message": text},
+        response = requests.post(settings().rest_url, json={"sender": sender, "message": text},
                                  timeout=60)
         response.raise_for_status()
         messages = response.json()
@@ -80,16 +81,16 @@ class Assistant:
 
         return CallbackRequests(database.engine(self.database_url))
 
-    def restart_rasa(self) -> None:
-        self.stack.restart(self.stack.server("Rasa server"))
+    def restart(self) -> None:
+        """Stop every process and start them again, as Ctrl-C and `make run` would."""
+        self.stack.restart()
 
 
 @pytest.fixture(scope="session")
 def assistant(model_path, tmp_path_factory) -> Assistant:
     database_url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'conversations.db'}"
-    stack = run.assistant(model_path, log_dir=RESULTS / "logs")
-    stack.env["DATABASE_URL"] = database_url
-    stack.env["CONSOLE_ADMIN_PASSWORD"] = CONSOLE_ADMIN_PASSWORD
+    stack = processes.development(model_path, RESULTS / "logs" / "make-run.log", env={
+        "DATABASE_URL": database_url, "CONSOLE_ADMIN_PASSWORD": CONSOLE_ADMIN_PASSWORD})
     with stack:
         yield Assistant(stack, database_url)
 

@@ -144,12 +144,12 @@ def per_category(results: Sequence[Outcome]) -> Dict[Tuple[str, str], Tuple[int,
 def cross_validate(folds: int = 5, seed: int = 42) -> List[Outcome]:
     """Every training example, judged by rules and a classifier trained without it."""
     import spacy
+    from rasa.shared.nlu.training_data.loading import load_data
     from sklearn.model_selection import StratifiedKFold
 
     from addons.crisis import DANGER_INTENTS, CrisisDetector, decide
     from addons.crisis_model import CALM, CrisisModel, training_set
     from addons.crisis_rules import CrisisRules
-    from rasa.shared.nlu.training_data.loading import load_data
     from training import build_spacy_model
 
     config = CrisisDetector.get_default_config()
@@ -170,7 +170,8 @@ def cross_validate(folds: int = 5, seed: int = 42) -> List[Outcome]:
     for train, test in splitter.split(texts, labels):
         model = CrisisModel.train([texts[i] for i in train], [labels[i] for i in train],
                                   c=config["C"])
-        for i, (probability, kind) in zip(test, model.scores([texts[i] for i in test])):
+        scores = model.scores([texts[i] for i in test])
+        for i, (probability, kind) in zip(test, scores, strict=True):
             decision = decide(verdicts[i], probability, kind, None,
                               config["sure_threshold"], config["ask_threshold"])
             found[i] = Outcome(messages[i], decision.tier)
@@ -281,8 +282,7 @@ def docs_section(measured: Dict[str, List[Outcome]], model_name: str) -> str:
 
 
 def main() -> None:
-    from training import model
-    from training import nlu_eval
+    from training import model, nlu_eval
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5, help="0 skips cross-validation")

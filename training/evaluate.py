@@ -11,9 +11,9 @@ Trains if needed, then measures:
 5. crisis detection: recall and calm false alarms per kind on the held-out crisis sets,
    and cross-validated on its training examples (training/crisis_eval.py).
 Writes reports/latest/ (summary.md, metrics.json, per_topic.csv, confusion_matrix.png,
-misclassified.md, crisis.md) after moving the last report to reports/previous/, and compares the two,
-pointing out regressions. --update-baseline makes this held-out accuracy the one the
-regression guard in `make test` compares against (tests/nlu/baseline.json).
+misclassified.md, crisis.md) after moving the last report to reports/previous/, and
+compares the two, pointing out regressions. --update-baseline makes this held-out
+accuracy the one the regression guard in `make test` compares against (tests/nlu/baseline.json).
 """
 from __future__ import annotations
 
@@ -31,17 +31,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from training import crisis_eval
-from training import model
-from training import nlu_eval
-from devtools import run
+from devtools import processes
+from serving.settings import settings
+from training import crisis_eval, model, nlu_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
 BASELINE = ROOT / "tests" / "nlu" / "baseline.json"
 SHARED = ROOT.parent / "shared"
 REGRESSION = 0.02  # a drop of more than this is called a regression
-QUIET_ENV = {**os.environ, **run.QUIET_ENV}
+QUIET_ENV = {**os.environ, **processes.QUIET_ENV}
 
 
 def step(number: int, total: int, text: str) -> None:
@@ -61,7 +60,7 @@ def held_out(model_path: Path, out: Path) -> Dict:
         expected, predicted, labels=labels, zero_division=0)
     per_topic = {label: {"precision": round(float(p), 3), "recall": round(float(r), 3),
                          "f1": round(float(f), 3), "support": int(s)}
-                 for label, p, r, f, s in zip(labels, precision, recall, f1, support)}
+                 for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)}
     with open(out / "per_topic.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["topic", "precision", "recall", "f1", "held-out examples"])
@@ -139,15 +138,15 @@ def test_stories(model_path: Path, out: Path) -> Dict:
 
 
 def dev_set(model_path: Path) -> Dict:
-    stack = run.assistant(model_path, log_dir=REPORTS / "logs")
-    stack.env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/evaluate.db"
+    stack = processes.development(model_path, REPORTS / "logs" / "make-run.log", env={
+        "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/evaluate.db"})
     try:
         with stack:
             result = subprocess.run(
                 [sys.executable, str(SHARED / "eval" / "run_eval.py"),
-                 str(SHARED / "eval" / "dev_questions.yml"), "--url", run.REST_URL],
+                 str(SHARED / "eval" / "dev_questions.yml"), "--url", settings().rest_url],
                 cwd=ROOT, capture_output=True, text=True)
-    except run.StartError as error:
+    except processes.StartError as error:
         return {"skipped": str(error)}
     found = re.search(r"(\d+) passed, (\d+) failed", result.stdout)
     if not found:

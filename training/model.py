@@ -77,7 +77,8 @@ def train(config: str = "config.yml", prefix: str = PREFIX, out: Path = MODELS_D
         [sys.executable, "-m", "rasa", "train", "--config", config,
          "--domain", "domain.yml", "--data", "data", "--out", str(out),
          "--fixed-model-name", name],
-        cwd=ROOT, check=True,
+        # Rasa's output on stderr: stdout is only the model's path (make run reads it).
+        cwd=ROOT, check=True, stdout=sys.stderr,
     )
     return out / f"{name}.tar.gz"
 

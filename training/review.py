@@ -64,8 +64,7 @@ def read_messages(path: Path) -> List[str]:
 
 
 def suggest(messages: List[str]) -> List[Tuple[str, float]]:
-    from training import model
-    from training import nlu_eval
+    from training import model, nlu_eval
 
     agent = nlu_eval.load_agent(model.ensure())
     predictions = nlu_eval.predict(agent, [(m, "") for m in messages])
@@ -85,7 +84,7 @@ def import_file(path: Path, with_suggestions: bool = True,
     with open(sheet, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
-        for message, (suggested, confidence) in zip(messages, suggestions):
+        for message, (suggested, confidence) in zip(messages, suggestions, strict=True):
             writer.writerow([message, suggested, f"{confidence:.2f}" if suggested else "",
                              "", "no", ""])
     return sheet

@@ -1,17 +1,16 @@
 """Admins: accounts, the retention purge and the audit log."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from sanic import Blueprint
 from sanic.request import Request
 
 from console import security
-from console.templating import render
-from console.pages import actor, audit, form_value, page_number
-from records import retention
 from console.accounts import ROLES, AccountError
+from console.pages import actor, audit, form_value, page_number
+from console.templating import render
+from records import retention
 from serving.settings import settings
 
 blueprint = Blueprint("admin")

@@ -7,11 +7,11 @@ from typing import Any, Optional
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from console import exports, security
-from console.templating import render
+from console import exports, queries, security
 from console.pages import audit, page_number
-from records import conversations
-from records.conversations import PAGE_SIZE, Filters
+from console.queries import PAGE_SIZE, Filters
+from console.templating import render
+from records import conversation_log
 
 blueprint = Blueprint("conversations")
 MAX_EXPORT = 5000
@@ -43,13 +43,13 @@ def filters_only(request: Request) -> str:
 async def listing(request: Request) -> Any:
     filters, page = filters_from(request), page_number(request)
     engine = request.app.ctx.engine
-    found = conversations.list_conversations(engine, filters, page)
-    total = conversations.count_conversations(engine, filters)
+    found = queries.conversation_page(engine, filters, page)
     bad_dates = [name for name in ("since", "until")
                  if request.args.get(name) and parse_date(request.args.get(name)) is None]
     audit(request, "list conversations", detail=filters_only(request))
-    return render(request, "conversations.html", conversations=found, total=total, page=page,
-                  pages=max(1, -(-total // PAGE_SIZE)), filters=filters, bad_dates=bad_dates,
+    return render(request, "conversations.html", conversations=found.conversations,
+                  total=found.total, page=page, pages=max(1, -(-found.total // PAGE_SIZE)),
+                  filters=filters, bad_dates=bad_dates,
                   query=request.query_string, args=request.args)
 
 
@@ -62,8 +62,8 @@ def conversation_of(request: Request, shown: str) -> Optional[str]:
 async def show(request: Request, shown: str) -> Any:
     engine = request.app.ctx.engine
     sender_id = conversation_of(request, shown)
-    turns = conversations.transcript(engine, sender_id) if sender_id else []
-    summary = conversations.summary(engine, sender_id) if sender_id else None
+    turns = queries.transcript(engine, sender_id) if sender_id else []
+    summary = queries.summary(engine, sender_id) if sender_id else None
     if not turns and summary is None:
         return render(request, "message.html", code=404, message="No such conversation.")
     audit(request, "view conversation", shown)
@@ -90,7 +90,7 @@ async def export_one(request: Request, shown: str, fmt: str) -> Any:
     if fmt not in FORMATS:
         return render(request, "message.html", code=404, message="Export as csv or json.")
     sender_id = conversation_of(request, shown)
-    turns = conversations.transcript(request.app.ctx.engine, sender_id) if sender_id else []
+    turns = queries.transcript(request.app.ctx.engine, sender_id) if sender_id else []
     if not turns:
         return render(request, "message.html", code=404, message="No such conversation.")
     audit(request, f"export conversation as {fmt}", shown)
@@ -102,9 +102,9 @@ async def export_filtered(request: Request, fmt: str) -> Any:
     if fmt not in FORMATS:
         return render(request, "message.html", code=404, message="Export as csv or json.")
     engine = request.app.ctx.engine
-    found = conversations.list_conversations(engine, filters_from(request), 1, MAX_EXPORT)
+    found = queries.list_conversations(engine, filters_from(request), 1, MAX_EXPORT)
     shown = request.app.ctx.advisor_ids.show
-    data = {shown(s.sender_id): conversations.transcript(engine, s.sender_id) for s in found}
+    data = {shown(s.sender_id): queries.transcript(engine, s.sender_id) for s in found}
     audit(request, f"export {len(data)} conversations as {fmt}", detail=filters_only(request))
     return export(request, data, fmt, "conversations")
 
@@ -114,8 +114,8 @@ async def export_filtered(request: Request, fmt: str) -> Any:
 @security.admin_only
 async def delete(request: Request, shown: str) -> Any:
     sender_id = conversation_of(request, shown)
-    deleted = bool(sender_id) and conversations.delete_conversation(request.app.ctx.engine,
-                                                                    sender_id)
+    deleted = bool(sender_id) and conversation_log.delete_conversation(
+        request.app.ctx.engine, sender_id)
     audit(request, "delete conversation", shown)
     message = "The conversation was deleted." if deleted else "No such conversation."
     return render(request, "message.html", message=message, back="/conversations")

@@ -7,8 +7,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from console import security
-from console.templating import render
 from console.pages import actor, audit, form_value
+from console.templating import render
 from records.callbacks import CLOSED, CONTACTED, NEW, STATUSES, CallbackError
 
 blueprint = Blueprint("queue")

@@ -6,10 +6,9 @@ from typing import Any
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from console import exports
-from console.templating import render
+from console import exports, queries
 from console.pages import audit, page_number
-from records import conversations
+from console.templating import render
 
 blueprint = Blueprint("trainers")
 
@@ -17,14 +16,14 @@ blueprint = Blueprint("trainers")
 @blueprint.get("/gaps")
 async def gaps(request: Request) -> Any:
     page = page_number(request)
-    found = conversations.understanding_gaps(request.app.ctx.engine, page)
+    found = queries.understanding_gaps(request.app.ctx.engine, page)
     audit(request, "view messages not understood")
     return render(request, "gaps.html", gaps=found, page=page)
 
 
 @blueprint.get("/gaps/export.yml")
 async def export(request: Request) -> Any:
-    texts = conversations.all_gap_texts(request.app.ctx.engine)
+    texts = queries.all_gap_texts(request.app.ctx.engine)
     audit(request, f"export {len(texts)} messages not understood as NLU YAML")
     return response.text(exports.as_nlu_yaml(texts), content_type="text/yaml; charset=utf-8",
                          headers={"Content-Disposition": 'attachment; filename="to_label.yml"'})

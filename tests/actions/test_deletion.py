@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import deletion
 from addons.tracker_store import ConversationStore
 from records import callbacks, database
+from serving.settings import settings
 from tests.conftest import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -31,13 +32,17 @@ def run(sender, withdraw=None):
 
 @pytest.fixture
 def database_at(monkeypatch):
-    def use(url):
-        monkeypatch.setenv("DATABASE_URL", url)
+    def forget_cached():
+        settings.cache_clear()
         callbacks.store.cache_clear()
         database.engine.cache_clear()
+
+    def use(url):
+        monkeypatch.setenv("DATABASE_URL", url)
+        forget_cached()
     yield use
-    callbacks.store.cache_clear()
-    database.engine.cache_clear()
+    monkeypatch.undo()
+    forget_cached()
 
 
 def test_an_unreachable_database_is_never_reported_as_deleted(database_at):

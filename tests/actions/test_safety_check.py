@@ -1,15 +1,20 @@
 """The question a message asked is not lost when danger detection takes its turn."""
 import asyncio
 
+import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import pytest
-import yaml
-
-from actions.safety_check import (MISREAD_OFFER, SIMPLE_REPLIES, ActionAfterSafetyCheck,
-                                  ActionAnswerHeldQuestion, danger_raised_before, follow_up,
-                                  held_answer)
+from actions.safety_check import (
+    MISREAD_OFFER,
+    SIMPLE_REPLIES,
+    ActionAfterSafetyCheck,
+    ActionAnswerHeldQuestion,
+    danger_raised_before,
+    follow_up,
+    held_answer,
+)
 from tests.conftest import ROOT
 
 

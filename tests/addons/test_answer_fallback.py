@@ -1,5 +1,4 @@
 """The fallback looks at the chosen answer's confidence, not only the intent's."""
-import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from addons.answer_fallback import AnswerAwareFallbackClassifier

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -18,6 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.tracker_store import DELETE_ACTION, ConversationStore
 from records import database
+from serving.settings import settings
 
 DOMAIN = Domain.load("domain.yml")
 
@@ -38,12 +39,20 @@ def round_trip(url):
     return sender, restored
 
 
-def test_the_default_is_a_sqlite_file_in_the_runtime_folder(monkeypatch):
+@pytest.fixture
+def fresh_settings():
+    """Settings read again from the environment the test sets (they are cached)."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+def test_the_default_is_a_sqlite_file_in_the_runtime_folder(monkeypatch, fresh_settings):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert database.url() == f"sqlite:///{database.RUNTIME_DIR / 'conversations.db'}"
 
 
-def test_the_environment_chooses_the_database(monkeypatch, tmp_path):
+def test_the_environment_chooses_the_database(monkeypatch, tmp_path, fresh_settings):
     url = f"sqlite:///{tmp_path / 'chosen.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     store = ConversationStore(DOMAIN)
@@ -92,7 +101,8 @@ def test_only_the_latest_session_is_loaded_but_all_are_kept(backend, tmp_path, r
     try:
         latest = asyncio.run(store.retrieve(sender))
         full = asyncio.run(store.retrieve_full_tracker(sender))
-        texts = lambda t: [e.text for e in t.events if isinstance(e, UserUttered)]
+        def texts(tracker):
+            return [e.text for e in tracker.events if isinstance(e, UserUttered)]
         assert texts(latest) == ["second session"]
         assert texts(full) == ["kia ora", "second session"]
         assert len(full.events) == len(tracker.events)
@@ -132,7 +142,8 @@ def test_phone_numbers_and_emails_are_masked_before_they_are_stored(store):
     asyncio.run(store.save(tracker))
     try:
         stored = "\n".join(stored_rows(store, sender))
-        for detail in ["555 0199", "21 555", "mere.smith", "example.co.nz"]:  # not "555": timestamps
+        # not "555": timestamps
+        for detail in ["555 0199", "21 555", "mere.smith", "example.co.nz"]:
             assert detail not in stored
         assert stored.count("[phone]") == 2 and stored.count("[email]") == 3
         # the conversation still reads back, with the masks in place

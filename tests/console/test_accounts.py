@@ -4,8 +4,8 @@ import sqlalchemy as sa
 
 from console import accounts as accounts_module
 from console import audit
-from records import database
 from console.accounts import AccountError, Accounts
+from records import database
 
 PASSWORD = "a-long-enough-password"
 

@@ -4,13 +4,33 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from console.accounts import Accounts
+from records import database
 from records.advisor_ids import shown_id
+from tests.conftest import reply_text
 from tests.console.conftest import ADVISOR_PASSWORD, BASE
-from tests.console.test_routes import make_request
+from tests.e2e.test_callback import ANSWERS, REFERENCE
 
 pytestmark = pytest.mark.slow
 
 XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+@pytest.fixture(scope="module")
+def accounts(assistant):
+    """The accounts of the real stack's console, which the browser visits (the other
+    console tests use a console in-process)."""
+    return Accounts(database.create_engine(assistant.database_url))
+
+
+def make_request(assistant, first_message="hello <b>there</b>"):
+    """Ask the running assistant for a callback; returns the sender id and reference."""
+    sender = assistant.new_sender()
+    assistant.say(first_message, sender)
+    assistant.say("can someone call me back", sender)
+    for answer in ANSWERS.values():
+        reply = reply_text(assistant.say(answer, sender))
+    return sender, REFERENCE.search(reply).group()
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 import subprocess
 import sys
 
-from records import database
 from console.accounts import Accounts
+from records import database
 from tests.conftest import ROOT
 
 
@@ -31,7 +31,9 @@ def test_accounts_from_the_command_line(tmp_path):
 def test_the_purge_from_the_command_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     result = console(url, "purge", "--days", "30")
-    assert result.returncode == 0 and "Deleted 0 conversations and 0 closed callback requests older than 30 days, and 0 forms left unfinished for over a day." in result.stdout
+    assert result.returncode == 0
+    assert ("Deleted 0 conversations and 0 closed callback requests older than 30 days, "
+            "and 0 forms left unfinished for over a day.") in result.stdout
     refused = console(url, "purge", "--days", "0")
     assert refused.returncode == 1 and "at least one day" in refused.stderr
 
@@ -74,7 +76,8 @@ def test_accounts_are_disabled_enabled_and_deleted_from_the_command_line(tmp_pat
     console(url, "users", "add", "hine", "--role", "trainer", "--password-env", "PW",
             PW="a-long-enough-password")
     assert console(url, "users", "disable", "hine").returncode == 0
-    assert "hine                           trainer  (disabled)" in console(url, "users", "list").stdout
+    listed = console(url, "users", "list").stdout
+    assert "hine                           trainer  (disabled)" in listed
     assert console(url, "users", "enable", "hine").returncode == 0
     assert "(disabled)" not in console(url, "users", "list").stdout
     assert console(url, "users", "delete", "hine").returncode == 0

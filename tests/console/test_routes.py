@@ -1,36 +1,33 @@
-"""Every console route, over HTTP against the real console and database."""
+"""Every console route, in-process against the console app and a database of its own
+(tests/console/conftest.py): conversations saved as the assistant saves them."""
 import csv
 import io
 import json
 import re
-import sys
-import time
 import uuid
+from datetime import timedelta
 
 import pytest
-import requests
 import yaml
 
 from console import accounts as accounts_module
 from records.advisor_ids import shown_id
-from tests.console.conftest import ADVISOR_PASSWORD, BASE, Console
+from serving.settings import settings
+from tests.console.conftest import ADVISOR_PASSWORD, Console, RunningApp, Visitor, faq, intent
 from tests.e2e.test_callback import ANSWERS, REFERENCE
-from tests.conftest import reply_text
-from devtools import run
-
-pytestmark = pytest.mark.slow
 
 GET_ROUTES = ["/", "/queue", "/queue?status=all", "/requests/RJ-ABCDEF", "/conversations",
               "/conversations/x", "/conversations/x/export/csv", "/export/conversations/json",
               "/dashboard", "/gaps", "/gaps/export.yml", "/admin"]
 POST_ROUTES = ["/logout", "/requests/RJ-ABCDEF/status", "/requests/RJ-ABCDEF/assign",
-               "/requests/RJ-ABCDEF/notes", "/conversations/x/delete", "/admin/purge", "/admin/accounts",
-               "/admin/accounts/x/disable"]
+               "/requests/RJ-ABCDEF/notes", "/conversations/x/delete", "/admin/purge",
+               "/admin/accounts", "/admin/accounts/x/disable"]
 
 
 def test_the_route_lists_cover_every_route_of_the_app():
-    from console.app import create_app
     import sqlalchemy as sa
+
+    from console.app import create_app
 
     app = create_app(sa.create_engine("sqlite://"), name=f"routes{uuid.uuid4().hex[:6]}")
     paths = {re.sub(r"<[^>]+>", "x", "/" + route.path.lstrip("/"))
@@ -41,15 +38,14 @@ def test_the_route_lists_cover_every_route_of_the_app():
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)
-def test_pages_refuse_anyone_not_signed_in(assistant, path):
-    response = requests.get(BASE + path, allow_redirects=False, timeout=30)
+def test_pages_refuse_anyone_not_signed_in(console_app, path):
+    response = Visitor().get(path, allow_redirects=False)
     assert response.status_code == 303 and response.headers["Location"].endswith("/login")
 
 
 @pytest.mark.parametrize("path", POST_ROUTES)
-def test_changes_refuse_anyone_not_signed_in(assistant, path):
-    response = requests.post(BASE + path, data={"status": "closed"}, allow_redirects=False,
-                             timeout=30)
+def test_changes_refuse_anyone_not_signed_in(console_app, path):
+    response = Visitor().post(path, data={"status": "closed"})
     assert response.status_code == 403
 
 
@@ -58,40 +54,40 @@ def test_a_session_cookie_that_scripts_and_other_sites_cannot_use(admin):
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert "Secure" not in cookie  # plain http on this machine
     # with no proxy configured, anyone's X-Forwarded-Proto changes nothing
-    claimed = requests.post(f"{BASE}/login", headers={"X-Forwarded-Proto": "https"},
-                            data={"username": "admin", "password": admin_password()},
-                            allow_redirects=False, timeout=30)
+    claimed = Visitor().post("/login", headers={"X-Forwarded-Proto": "https"},
+                             data={"username": "admin", "password": admin_password()})
     assert claimed.headers["Set-Cookie"].startswith("rj_console=")
     assert "Strict-Transport-Security" not in claimed.headers
 
 
 @pytest.fixture(scope="module")
-def console_behind_a_proxy(assistant):
-    """A second console on the same database, told that one proxy sits in front."""
-    port = run.CONSOLE_PORT + 10
-    server = run.Server("console behind a proxy",
-                        [sys.executable, "-m", "console", "serve", "--port", str(port)],
-                        port, "/login", env={"PROXIES_COUNT": "1"})
-    server.start(assistant.stack.env)
-    stack = run.Stack([server])
-    stack._wait_until_ready(120)
-    yield f"http://localhost:{port}"
-    server.stop()
+def console_behind_a_proxy(console_app, console_engine):
+    """A second console on the same database, told (PROXIES_COUNT) that one proxy sits
+    in front."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROXIES_COUNT", "1")
+        settings.cache_clear()
+        try:
+            running = RunningApp(console_engine)
+        finally:
+            patch.undo()
+            settings.cache_clear()
+    yield running
+    running.close()
 
 
 def test_behind_https_the_cookie_is_host_only_and_hsts_is_sent(console_behind_a_proxy):
     https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
-    signed_in = requests.post(f"{console_behind_a_proxy}/login", headers=https,
-                              data={"username": "admin", "password": admin_password()},
-                              allow_redirects=False, timeout=30)
+    signed_in = Visitor(console_behind_a_proxy).post(
+        "/login", headers=https, data={"username": "admin", "password": admin_password()})
     cookie = signed_in.headers["Set-Cookie"]
     assert cookie.startswith("__Host-rj_console=") and "Secure" in cookie
     assert "Path=/" in cookie and "Domain" not in cookie
     assert signed_in.headers["Strict-Transport-Security"] == "max-age=31536000"
     token = cookie.split(";")[0].split("=", 1)[1]
-    page = requests.get(f"{console_behind_a_proxy}/queue", headers=https,
-                        cookies={"__Host-rj_console": token}, allow_redirects=False,
-                        timeout=30)
+    page = Visitor(console_behind_a_proxy).get(
+        "/queue", headers={**https, "Cookie": f"__Host-rj_console={token}"},
+        allow_redirects=False)
     assert page.status_code == 200
 
 
@@ -99,19 +95,15 @@ def test_behind_a_proxy_the_throttle_sees_each_persons_address(console_behind_a_
                                                                   accounts):
     name = f"proxied-{uuid.uuid4().hex[:6]}"
     accounts.add(name, "advisor", ADVISOR_PASSWORD)
+    proxy = Visitor(console_behind_a_proxy)  # every request comes from the proxy
     for _ in range(accounts_module.FREE_FAILURES_PER_ACCOUNT):
-        requests.post(f"{console_behind_a_proxy}/login",
-                      headers={"X-Forwarded-For": "198.51.100.1"},
-                      data={"username": name, "password": "nope"}, timeout=30)
-    attacker = requests.post(f"{console_behind_a_proxy}/login",
-                             headers={"X-Forwarded-For": "198.51.100.1"},
-                             data={"username": name, "password": ADVISOR_PASSWORD},
-                             allow_redirects=False, timeout=30)
+        proxy.post("/login", headers={"X-Forwarded-For": "198.51.100.1"},
+                   data={"username": name, "password": "nope"})
+    attacker = proxy.post("/login", headers={"X-Forwarded-For": "198.51.100.1"},
+                          data={"username": name, "password": ADVISOR_PASSWORD})
     assert attacker.status_code == 401 and "Too many" in attacker.text
-    owner = requests.post(f"{console_behind_a_proxy}/login",
-                          headers={"X-Forwarded-For": "198.51.100.2"},
-                          data={"username": name, "password": ADVISOR_PASSWORD},
-                          allow_redirects=False, timeout=30)
+    owner = proxy.post("/login", headers={"X-Forwarded-For": "198.51.100.2"},
+                       data={"username": name, "password": ADVISOR_PASSWORD})
     assert owner.status_code == 303
 
 
@@ -126,24 +118,24 @@ def test_security_headers(admin):
     assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store"
 
 
-def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(accounts):
+def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed(console_app, accounts,
+                                                                        monkeypatch):
     name = f"limited-{uuid.uuid4().hex[:6]}"
     accounts.add(name, "advisor", ADVISOR_PASSWORD)
+    someone = Visitor(address="192.0.2.10")  # an address no other test signs in from
     for attempt in range(accounts_module.FREE_FAILURES_PER_ACCOUNT):
         # a forged X-Forwarded-For does not make each try come from somewhere new
-        response = requests.post(f"{BASE}/login", data={"username": name, "password": "nope"},
-                                 headers={"X-Forwarded-For": f"10.9.9.{attempt}"},
-                                 allow_redirects=False, timeout=30)
+        response = someone.post("/login", data={"username": name, "password": "nope"},
+                                headers={"X-Forwarded-For": f"10.9.9.{attempt}"})
         assert response.status_code == 401 and "do not match" in response.text
-    response = requests.post(f"{BASE}/login", data={"username": name,
-                                                    "password": ADVISOR_PASSWORD},
-                             headers={"X-Forwarded-For": "10.9.9.200"},
-                             allow_redirects=False, timeout=30)
+    response = someone.post("/login", data={"username": name, "password": ADVISOR_PASSWORD},
+                            headers={"X-Forwarded-For": "10.9.9.200"})
     assert response.status_code == 401 and "Too many failed sign-ins" in response.text
-    time.sleep(2.5)  # the first wait is 2 seconds; then the right password works
-    response = requests.post(f"{BASE}/login", data={"username": name,
-                                                    "password": ADVISOR_PASSWORD},
-                             allow_redirects=False, timeout=30)
+    # the first wait is 2 seconds (the clock moves on instead of the test sleeping);
+    # then the right password works
+    clock = accounts_module.now
+    monkeypatch.setattr(accounts_module, "now", lambda: clock() + timedelta(seconds=2.5))
+    response = someone.post("/login", data={"username": name, "password": ADVISOR_PASSWORD})
     assert response.status_code == 303
 
 
@@ -157,20 +149,19 @@ def test_changes_without_the_csrf_token_are_refused(advisor):
 
 def test_signing_out_ends_the_session(advisor):
     assert advisor.post("/logout").status_code == 303
-    assert advisor.http.get(BASE + "/queue", allow_redirects=False).status_code == 303
+    assert advisor.get("/queue", allow_redirects=False).status_code == 303
 
 
-def make_request(assistant, first_message="hello <b>there</b>"):
-    sender = assistant.new_sender()
-    assistant.say(first_message, sender)
-    assistant.say("can someone call me back", sender)
-    for answer in ANSWERS.values():
-        reply = reply_text(assistant.say(answer, sender))
-    return sender, REFERENCE.search(reply).group()
+def make_request(chats, first_message="hello <b>there</b>"):
+    """A conversation that asks for a callback by phone, as tests/e2e/test_callback.py
+    answers the form; returns its sender id and the reference the person was given."""
+    sender, reference = chats.request_callback(first_message, ANSWERS)
+    assert REFERENCE.fullmatch(reference)
+    return sender, reference
 
 
-def test_the_queue_and_working_a_request(assistant, advisor):
-    sender, reference = make_request(assistant)
+def test_the_queue_and_working_a_request(chats, advisor):
+    sender, reference = make_request(chats)
     queue = advisor.get("/queue").text
     assert reference in queue and ANSWERS["contact_detail"] in queue
     page = advisor.get(f"/requests/{reference}").text
@@ -190,19 +181,20 @@ def test_the_queue_and_working_a_request(assistant, advisor):
     assert again.status_code == 400 and "already contacted" in again.text
 
 
-def test_disabling_an_advisor_names_the_requests_still_assigned_to_them(assistant, admin,
+def test_disabling_an_advisor_names_the_requests_still_assigned_to_them(chats, admin,
                                                                         advisor):
-    _, reference = make_request(assistant)
+    _, reference = make_request(chats)
     advisor.post(f"/requests/{reference}/assign", {"assignee": advisor.username})
     reply = admin.post(f"/admin/accounts/{advisor.username}/disable").text
     assert f"Callback requests still assigned to them: {reference}" in reply
 
 
-def test_conversations_filters_search_and_transcript(assistant, advisor):
+def test_conversations_filters_search_and_transcript(chats, advisor):
     marker = f"kiwifruit{uuid.uuid4().hex[:6]}"
-    sender = assistant.new_sender()
-    assistant.say(f"is it free {marker}", sender)
-    assistant.say("he is outside my house right now", sender)
+    sender = chats.new_sender()
+    chats.say(f"is it free {marker}", sender, faq("cost"))
+    chats.say("he is outside my house right now", sender, intent("crisis", 1.0),
+              slots={"crisis_kind": "danger"})
     found = advisor.get("/conversations", params={"q": marker.upper(), "crisis": "1"}).text
     assert shown_id(sender) in found and "1 conversation." in found
     assert sender not in found  # the person's own id, their credential, is never shown
@@ -225,22 +217,24 @@ def test_hostile_filters_are_harmless(advisor):
     assert advisor.get("/queue").status_code == 200  # the tables are still there
 
 
-def test_exports(assistant, advisor):
-    sender = assistant.new_sender()
-    assistant.say("=HYPERLINK(\"http://evil\") is it free", sender)
+def test_exports(chats, advisor):
+    sender = chats.new_sender()
+    chats.say("=HYPERLINK(\"http://evil\") is it free", sender, faq("cost"))
     advisor.get("/conversations")  # where advisors find its id
     rows = list(csv.DictReader(io.StringIO(
         advisor.get(f"/conversations/{shown_id(sender)}/export/csv").text)))
     assert rows[0]["speaker"] == "person" and rows[0]["text"].startswith("'=HYPERLINK")
     exported = advisor.get(f"/conversations/{shown_id(sender)}/export/json").json()
-    assert exported[0]["conversation"] == shown_id(sender) and exported[0]["turns"][0]["topic"] == "faq/cost"
+    assert exported[0]["conversation"] == shown_id(sender)
+    assert exported[0]["turns"][0]["topic"] == "faq/cost"
     filtered = advisor.get("/export/conversations/json", params={"q": "hyperlink"}).json()
     assert shown_id(sender) in [c["conversation"] for c in filtered]
     assert sender not in json.dumps(filtered)
 
 
-def test_messages_not_understood_export_as_nlu_yaml(assistant, advisor):
-    assistant.say("flibbertigibbet wobblecrank", assistant.new_sender())
+def test_messages_not_understood_export_as_nlu_yaml(chats, advisor):
+    chats.say("flibbertigibbet wobblecrank", chats.new_sender(), intent("nlu_fallback", 0.31),
+              reply="utter_ask_rephrase")
     assert "flibbertigibbet wobblecrank" in advisor.get("/gaps").text
     data = yaml.safe_load(advisor.get("/gaps/export.yml").text)
     assert data["version"] == "3.1"
@@ -300,13 +294,13 @@ def test_admins_add_disable_enable_and_delete_accounts(admin):
     assert ADVISOR_PASSWORD not in log
 
 
-def test_admins_delete_conversations_purge_and_read_the_audit_log(assistant, admin, advisor):
-    sender = assistant.new_sender()
-    assistant.say("kia ora", sender)
+def test_admins_delete_conversations_purge_and_read_the_audit_log(chats, admin, advisor):
+    sender = chats.new_sender()
+    chats.say("kia ora", sender, intent("greet"))
     advisor.get("/conversations")  # where advisors find its id
     advisor.get(f"/conversations/{shown_id(sender)}")
     assert "was deleted" in admin.post(f"/conversations/{shown_id(sender)}/delete").text
-    assert assistant.stored_events(sender, "1 = 1") == []
+    assert chats.stored_events(sender) == []
     assert "Deleted 0 conversations and 0 closed callback requests older than 90 days" \
         in admin.post("/admin/purge", {"days": "90"}).text
     assert admin.post("/admin/purge", {"days": "0"}).status_code == 400
@@ -320,12 +314,12 @@ def test_admins_delete_conversations_purge_and_read_the_audit_log(assistant, adm
     assert "retention purge" in log
 
 
-def test_the_dashboard_shows_charts(assistant, advisor):
+def test_the_dashboard_shows_charts(advisor):
     page = advisor.get("/dashboard").text
     assert page.count('<svg role="img"') == 4 and "conversations in the last 30 days" in page
 
 
-def test_trainers_see_what_was_not_understood_and_nothing_personal(assistant, accounts):
+def test_trainers_see_what_was_not_understood_and_nothing_personal(console_app, accounts):
     name = f"trainer-{uuid.uuid4().hex[:6]}"
     accounts.add(name, "trainer", ADVISOR_PASSWORD)
     trainer = Console(name, ADVISOR_PASSWORD)

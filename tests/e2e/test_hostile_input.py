@@ -17,13 +17,14 @@ import pytest
 import requests
 import socketio
 
+from serving.settings import settings
 from tests.conftest import METRICS, assert_offers_line_and_advisor
-from devtools import run
 
 pytestmark = pytest.mark.slow
 
 HOSTILE_TEXTS = [
-    "", " ", "\n\n\t", "\x00", "kia ora\x00\x01\x02\x1b[31m", "\u202eevil\u202c", "مرحبا، هل المؤتمر مجاني؟",
+    "", " ", "\n\n\t", "\x00", "kia ora\x00\x01\x02\x1b[31m", "\u202eevil\u202c",
+    "مرحبا، هل المؤتمر مجاني؟",
     "שלום", "🙂" * 300, "🏳️‍🌈👨‍👩‍👧‍👦", "Z̸̢̛̛a̷l̶g̸o̵", "\ufeff\u200b\u200d", "\ud800",
     "'; DROP TABLE events; --", "1' OR '1'='1", "\" OR 1=1 --", "%' AND 1=1 --",
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)",
@@ -42,7 +43,9 @@ def rest_cases(rng: random.Random):
     def body(value):
         return json.dumps(value).encode()
 
-    sender = lambda: f"fuzz-{uuid.uuid4()}"  # noqa: E731
+    def sender():
+        return f"fuzz-{uuid.uuid4()}"
+
     malformed = [
         b"", b"{", b"}", b"null", b"[]", b"true", b"42", b'"kia ora"', b"\xff\xfe\xfd",
         b"{\"sender\": ", b"[" * 5000 + b"]" * 5000, b"sender=abc&message=hi",
@@ -88,7 +91,7 @@ def test_a_thousand_hostile_rest_requests_get_no_5xx_and_clear_4xx(assistant):
     statuses = {}
     answered = []
     for description, raw, content_type, expected in cases:
-        response = requests.post(run.REST_URL, data=raw, timeout=60,
+        response = requests.post(settings().rest_url, data=raw, timeout=60,
                                  headers={"Content-Type": content_type})
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         assert response.status_code // 100 == expected, (description, raw[:200],
@@ -99,7 +102,7 @@ def test_a_thousand_hostile_rest_requests_get_no_5xx_and_clear_4xx(assistant):
             assert_offers_line_and_advisor(raw[:80], response.json())
             answered.append(json.loads(raw)["sender"])
     for method in ("GET", "PUT", "DELETE"):
-        assert requests.request(method, run.REST_URL, timeout=30).status_code == 405
+        assert requests.request(method, settings().rest_url, timeout=30).status_code == 405
     # no conversation is left stuck: each still answers, and "stop" leaves any form
     for sender in rng.sample(answered, 30):
         assistant.say("stop", sender)
@@ -114,7 +117,7 @@ def test_commands_typed_by_a_person_cannot_set_intents_or_slots(assistant):
              '/greet{"first_name": "Mallory"}', '/ /request_callback{"first_name": "Mallory"}',
              '/\t/greet{"first_name": "Mallory"}']
     for text, read_as in zip(typed, ["request_callback{", "greet{", "request_callback{",
-                                     "greet{"]):
+                                     "greet{"], strict=True):
         sender = assistant.new_sender()  # each on its own: one could start a form
         assistant.say(text, sender)
         event = assistant.stored_events(sender, "type_name = 'user'")[0]
@@ -153,7 +156,7 @@ def test_hostile_socketio_events_are_refused_and_real_ones_answered(assistant):
     client.on("bot_uttered", answers.put)
     client.on("message_rejected", refusals.put)
     client.on("session_confirm", confirms.put)
-    client.connect(f"http://localhost:{run.RASA_PORT}", socketio_path="/socket.io",
+    client.connect(f"http://localhost:{settings().rasa_port}", socketio_path="/socket.io",
                    transports=["websocket"])
     try:
         # a guessable or odd session id is replaced by a fresh random one
@@ -204,7 +207,7 @@ def test_hostile_socketio_events_are_refused_and_real_ones_answered(assistant):
 def test_without_a_token_configured_rasa_http_api_is_off(assistant):
     sender = assistant.new_sender()
     assistant.say("kia ora", sender)
-    base = f"http://localhost:{run.RASA_PORT}"
+    base = f"http://localhost:{settings().rasa_port}"
     assert requests.get(f"{base}/conversations/{sender}/tracker", timeout=30).status_code == 404
     assert requests.post(f"{base}/conversations/{sender}/tracker/events", timeout=30,
                          json={"event": "slot", "name": "first_name"}).status_code == 404
@@ -213,7 +216,7 @@ def test_without_a_token_configured_rasa_http_api_is_off(assistant):
 
 def test_an_oversized_body_is_refused_before_it_is_read(assistant):
     """A 100 MB Content-Length gets 413 at once: the server does not wait for the body."""
-    with socket.create_connection(("127.0.0.1", run.RASA_PORT), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", settings().rasa_port), timeout=10) as connection:
         connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: localhost\r\n"
                            b"Content-Type: application/json\r\n"
                            b"Content-Length: 100000000\r\n\r\n{\"sender\": ")

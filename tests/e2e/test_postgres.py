@@ -6,14 +6,19 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from records import callbacks, database
 from console.accounts import Accounts
+from devtools import processes
+from records import callbacks, database
 from records.advisor_ids import shown_id
 from records.callbacks import CallbackRequests
-from tests.conftest import (CONSOLE_ADMIN_PASSWORD, RESULTS, assert_offers_line_and_advisor,
-                            reply_text)
+from serving.settings import settings
+from tests.conftest import (
+    CONSOLE_ADMIN_PASSWORD,
+    RESULTS,
+    assert_offers_line_and_advisor,
+    reply_text,
+)
 from tests.e2e.test_callback import ANSWERS, REFERENCE
-from devtools import run
 
 pytestmark = pytest.mark.slow
 
@@ -22,9 +27,9 @@ pytestmark = pytest.mark.slow
 def postgres_assistant(model_path, postgres, assistant):
     # The shared assistant holds the ports: pause it, run against PostgreSQL, resume.
     assistant.stack.stop()
-    stack = run.assistant(model_path, log_dir=RESULTS / "logs-postgres")
-    stack.env["DATABASE_URL"] = postgres
-    stack.env["CONSOLE_ADMIN_PASSWORD"] = CONSOLE_ADMIN_PASSWORD
+    stack = processes.development(model_path, RESULTS / "logs-postgres" / "make-run.log",
+                                  env={"DATABASE_URL": postgres,
+                                       "CONSOLE_ADMIN_PASSWORD": CONSOLE_ADMIN_PASSWORD})
     try:
         with stack:
             yield postgres
@@ -33,7 +38,7 @@ def postgres_assistant(model_path, postgres, assistant):
 
 
 def say(text, sender):
-    messages = requests.post(run.REST_URL, json={"sender": sender, "message": text},
+    messages = requests.post(settings().rest_url, json={"sender": sender, "message": text},
                              timeout=60).json()
     assert_offers_line_and_advisor(text, messages)
     return reply_text(messages)
@@ -64,10 +69,10 @@ def test_conversations_and_callback_requests_live_in_postgres(postgres_assistant
         # test's own: this database may have an admin from elsewhere)
         Accounts(database.create_engine(url)).add(advisor, "advisor", password)
         console = requests.Session()
-        console.post(run.CONSOLE_URL + "login", timeout=30,
+        console.post(settings().console_url + "login", timeout=30,
                      data={"username": advisor, "password": password})
-        assert reference in console.get(run.CONSOLE_URL + "queue", timeout=30).text
-        assert shown_id(sender) in console.get(run.CONSOLE_URL + "conversations", timeout=30,
+        assert reference in console.get(settings().console_url + "queue", timeout=30).text
+        assert shown_id(sender) in console.get(settings().console_url + "conversations", timeout=30,
                                                params={"q": "call me back"}).text
 
         say("delete my conversation", sender)

@@ -1,14 +1,17 @@
-"""The production profile (make run-prod) under load and faults, on real servers.
+"""The production profile (make run-prod) under load and faults, on the real supervisord
+and nginx.
 
-Two Rasa workers share a PostgreSQL database and a Redis lock store, as in production.
-Both run privately for these tests (tests/e2e/services.py), so the tests can stop and
-restart them; the figures of the same load on this machine's own PostgreSQL and Redis
-are in docs/benchmarks.md (make bench-load).
+Two Rasa processes behind nginx share a PostgreSQL database and a Redis lock store, as in
+production. Both run privately for these tests (tests/e2e/services.py), so the tests can
+stop and restart them; the figures of the same load on this machine's own PostgreSQL and
+Redis are in docs/benchmarks.md (make bench-load).
 """
 import os
 import queue
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -22,28 +25,52 @@ import socketio
 import sqlalchemy as sa
 
 from bench import load_test
-from tests.conftest import (CONSOLE_ADMIN_PASSWORD, LINE, METRICS, RESULTS,
-                            assert_offers_line_and_advisor, reply_text)
+from devtools import processes
+from serving import production
+from serving.settings import settings
+from tests.conftest import (
+    CONSOLE_ADMIN_PASSWORD,
+    LINE,
+    METRICS,
+    RESULTS,
+    assert_offers_line_and_advisor,
+    reply_text,
+)
 from tests.e2e.services import PrivatePostgres, PrivateRedis
 from tests.e2e.test_callback import ANSWERS, QUESTIONS
-from serving import production
-from devtools import run
 
 pytestmark = pytest.mark.slow
 
 TOKEN = uuid.uuid4().hex + uuid.uuid4().hex
-API = f"http://localhost:{run.RASA_PORT}"
+API = f"http://localhost:{settings().rasa_port}"
+REST_URL = settings().rest_url
 
 
 @dataclass
 class Production:
-    stack: run.Stack
+    stack: processes.Processes
     postgres: PrivatePostgres
     redis: PrivateRedis
     models: Path
+    run_dir: Path
 
-    def server(self, name: str) -> run.Server:
-        return self.stack.server(name)
+    def ctl(self, *command: str) -> str:
+        """supervisorctl, as an operator would use it."""
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("supervisorctl")), "-c",
+             str(self.run_dir / "supervisord.conf"), *command],
+            capture_output=True, text=True, timeout=120)
+        return result.stdout
+
+    def pid(self, name: str) -> int:
+        return int(self.ctl("pid", name).strip())
+
+    def wait_running(self, name: str, timeout: float = 120) -> int:
+        deadline = time.monotonic() + timeout
+        while "RUNNING" not in self.ctl("status", name):
+            assert time.monotonic() < deadline, self.ctl("status")
+            time.sleep(0.5)
+        return self.pid(name)
 
     def user_texts(self, sender: str):
         with sa.create_engine(self.postgres.url).connect() as connection:
@@ -52,31 +79,42 @@ class Production:
                 "AND type_name = 'user' ORDER BY id"), s=sender).scalars().all()
 
 
+def rasa_answers(port: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not processes.answers(f"http://127.0.0.1:{port}/"):
+        assert time.monotonic() < deadline, f"the Rasa process on {port} did not come back"
+        time.sleep(0.5)
+
+
 @pytest.fixture(scope="module")
 def production_profile(model_path, assistant):
     if not (PrivatePostgres.available() and PrivateRedis.available()):
         if os.environ.get("REQUIRE_POSTGRES"):
             pytest.fail("PostgreSQL's initdb/pg_ctl and redis-server are needed")
         pytest.skip("PostgreSQL's initdb/pg_ctl or redis-server not installed")
+    if not shutil.which(production.NGINX):
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("nginx is needed for the production profile: make nginx")
+        pytest.skip("nginx not installed (make nginx)")
     assistant.stack.stop()  # it holds the ports
-    # Not pytest's tmp_path: the postgres user must be able to reach the folder.
+    # Not pytest's tmp_path: the postgres user (and nginx's workers) must reach it.
     folder = Path(tempfile.mkdtemp(prefix="rj-production-"))
     folder.chmod(0o755)
     postgres, redis_server = PrivatePostgres(folder / "postgres"), PrivateRedis()
-    models = folder / "models"
+    models, run_dir = folder / "models", folder / "run"
     models.mkdir()
+    models.chmod(0o755)
     shutil.copy(model_path, models / model_path.name)
+    env = {"DATABASE_URL": postgres.url, "REDIS_URL": redis_server.url,
+           "RASA_PROCESSES": "2", "RASA_API_TOKEN": TOKEN,
+           "PRODUCTION_DIR": str(run_dir), "CONSOLE_ADMIN_PASSWORD": CONSOLE_ADMIN_PASSWORD}
     try:
         postgres.create()
         redis_server.start()
-        settings = production.Settings.from_environment({
-            "DATABASE_URL": postgres.url, "REDIS_URL": redis_server.url,
-            "RASA_WORKERS": "2", "RASA_API_TOKEN": TOKEN})
-        stack = production.stack(settings, log_dir=RESULTS / "logs-production",
-                                 models_dir=models)
-        stack.env["CONSOLE_ADMIN_PASSWORD"] = CONSOLE_ADMIN_PASSWORD
+        stack = processes.production(env, RESULTS / "logs-production",
+                                     models / model_path.name)
         with stack:
-            yield Production(stack, postgres, redis_server, models)
+            yield Production(stack, postgres, redis_server, models, run_dir)
     finally:
         redis_server.stop()
         try:
@@ -88,7 +126,7 @@ def production_profile(model_path, assistant):
 
 
 def say(text, sender, timeout=60):
-    response = requests.post(run.REST_URL, json={"sender": sender, "message": text},
+    response = requests.post(REST_URL, json={"sender": sender, "message": text},
                              timeout=timeout)
     assert response.status_code == 200, response.text
     assert_offers_line_and_advisor(text, response.json())
@@ -99,19 +137,36 @@ def new_sender():
     return str(uuid.uuid4())
 
 
-def worker_pids(server: run.Server):
-    pid = server.process.pid
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def test_two_rasa_workers_answer_and_no_secret_is_on_a_command_line(production_profile):
-    assert len(worker_pids(production_profile.server("Rasa server"))) == 2
+def test_supervisord_runs_two_rasa_processes_and_no_secret_is_on_a_command_line(
+        production_profile):
+    status = production_profile.ctl("status")
+    for name in ["actions", "rasa:rasa-5010", "rasa:rasa-5011", "console", "nginx"]:
+        assert name in status and "RUNNING" in status.split(name, 1)[1].splitlines()[0]
     sender = new_sender()
     assert "Kia ora" in say("kia ora", sender)
     assert production_profile.user_texts(sender) == ["kia ora"]
-    for server in production_profile.stack.servers:
-        for pid in [server.process.pid, *worker_pids(server)]:
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
             assert TOKEN not in Path(f"/proc/{pid}/cmdline").read_text()
+        except OSError:
+            continue
+    for name in ["supervisord.conf", "nginx.conf", "model.conf"]:
+        assert TOKEN not in (production_profile.run_dir / name).read_text()
+
+
+def test_nginx_serves_the_demo_page_with_its_headers_and_refuses_big_bodies(
+        production_profile):
+    page = requests.get(settings().site_url, timeout=30)
+    assert page.status_code == 200 and "chat-widget.js" in page.text
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert requests.get(settings().site_url + "chat-widget.js", timeout=30).ok
+    assert requests.get(settings().site_url + "endpoints.yml", timeout=30).status_code == 404
+    big = requests.post(REST_URL, data="x" * 20_000, timeout=30,
+                        headers={"Content-Type": "application/json"})
+    assert big.status_code == 413 and "error" in big.json()
+    login = requests.get(settings().console_url + "login", timeout=30)
+    assert login.status_code == 200 and "Content-Security-Policy" in login.headers
 
 
 def test_the_http_api_refuses_requests_without_the_token(production_profile):
@@ -135,7 +190,7 @@ def test_the_http_api_refuses_requests_without_the_token(production_profile):
                                              ("https://evil.example", False)])
 def test_browsers_may_call_the_chat_only_from_the_configured_site(production_profile,
                                                                   origin, allowed):
-    response = requests.options(run.REST_URL, timeout=30, headers={
+    response = requests.options(REST_URL, timeout=30, headers={
         "Origin": origin, "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
     assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed
@@ -173,7 +228,7 @@ def test_100_conversations_of_20_turns_at_once_lose_nothing(production_profile):
 
 
 def model_in_use(status_calls=6):
-    """The model file each of several /status calls reports (the workers take turns)."""
+    """The model file each of several /status calls reports (nginx spreads them)."""
     return {requests.get(f"{API}/status", params={"token": TOKEN}, timeout=60).json()[
         "model_file"] for _ in range(status_calls)}
 
@@ -187,7 +242,7 @@ def test_a_new_model_is_taken_up_while_answering_without_dropping_a_request(
         sender = new_sender()
         while not stop.is_set():
             try:
-                response = requests.post(run.REST_URL, timeout=60,
+                response = requests.post(REST_URL, timeout=60,
                                          json={"sender": sender, "message": "is it free?"})
                 if response.status_code != 200 or LINE not in response.text:
                     problems.append(f"{response.status_code}: {response.text[:100]}")
@@ -201,11 +256,11 @@ def test_a_new_model_is_taken_up_while_answering_without_dropping_a_request(
     try:
         time.sleep(2)
         new = production_profile.models / "rj-replacement.tar.gz"
-        shutil.copy(old, production_profile.models / "incoming.part")
-        (production_profile.models / "incoming.part").rename(new)
+        shutil.copy(old, new)
+        production.use_model(new, production_profile.run_dir)  # make use-model MODEL=...
         deadline = time.monotonic() + 90
         while model_in_use() != {new.name}:
-            assert time.monotonic() < deadline, "the workers did not take up the new model"
+            assert time.monotonic() < deadline, "the processes did not take up the new model"
             time.sleep(2)
         time.sleep(2)
     finally:
@@ -216,20 +271,31 @@ def test_a_new_model_is_taken_up_while_answering_without_dropping_a_request(
     METRICS["model replaced under load"] = f"{len(answered)} requests, none dropped"
 
 
-def test_with_the_action_server_killed_the_person_still_gets_the_line(production_profile):
-    actions = production_profile.server("action server")
+def test_with_the_action_server_down_the_person_still_gets_the_line(production_profile):
     sender = new_sender()
     assert QUESTIONS["contact_method"] in say("can an advisor call me back", sender)
-    actions.process.send_signal(signal.SIGKILL)
-    actions.process.wait(10)
+    production_profile.ctl("stop", "actions")
     try:
         reply = say("Phone", sender)  # the form needs the action server: never silence
         assert reply.startswith("If you are in danger right now, call 111")
         # questions that need no custom action are still answered
         assert "no charge" in say("is it free?", new_sender())
     finally:
-        production_profile.stack.restart(actions)
+        production_profile.ctl("start", "actions")
     # the form picks up where it was
+    assert QUESTIONS["contact_detail"] in say("Phone", sender)
+
+
+def test_a_killed_action_server_is_started_again_by_supervisord(production_profile):
+    killed = production_profile.pid("actions")
+    os.kill(killed, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while production_profile.pid("actions") in (killed, 0):
+        assert time.monotonic() < deadline, production_profile.ctl("status")
+        time.sleep(0.5)
+    production_profile.wait_running("actions")
+    sender = new_sender()
+    assert QUESTIONS["contact_method"] in say("can an advisor call me back", sender)
     assert QUESTIONS["contact_detail"] in say("Phone", sender)
 
 
@@ -237,37 +303,31 @@ def test_after_a_rasa_restart_the_conversation_continues_where_it_was(production
     sender = new_sender()
     say("can an advisor call me back", sender)
     assert QUESTIONS["contact_detail"] in say(ANSWERS["contact_method"], sender)
-    production_profile.stack.restart(production_profile.server("Rasa server"))
+    production_profile.ctl("restart", "rasa:*")
+    for port in (5010, 5011):
+        rasa_answers(port)
     assert QUESTIONS["safe_time"] in say(ANSWERS["contact_detail"], sender)
     # (an answer to the form is kept as a placeholder only)
     assert production_profile.user_texts(sender)[:3] == [
         "can an advisor call me back", "[answer]", "[phone]"]
 
 
-def test_a_rasa_worker_that_dies_is_replaced_while_the_other_answers(production_profile):
-    rasa = production_profile.server("Rasa server")
-    first, second = worker_pids(rasa)
+def test_a_killed_rasa_process_is_restarted_while_the_other_answers(production_profile):
+    first = production_profile.pid("rasa:rasa-5010")
     os.kill(first, signal.SIGKILL)
     sender = new_sender()
-    for _ in range(10):  # the other worker answers meanwhile
+    for _ in range(10):  # nginx sends every message to the other process meanwhile
         assert "free" in say("is it free?", sender).lower()
-    [replacement] = new_workers(rasa, {first, second})
-    # With the second one killed too, only the replacement can answer: it does.
-    os.kill(second, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while production_profile.pid("rasa:rasa-5010") in (first, 0):
+        assert time.monotonic() < deadline, production_profile.ctl("status")
+        time.sleep(0.5)
+    rasa_answers(5010)
+    # With the other one killed too, only the restarted one can answer: it does.
+    os.kill(production_profile.pid("rasa:rasa-5011"), signal.SIGKILL)
     assert "free" in say("is it free?", sender, timeout=120).lower()
-    assert len(new_workers(rasa, {first, second, replacement})) == 1
-    assert replacement in worker_pids(rasa)
-
-
-def new_workers(rasa, known, timeout=60):
-    """Once there are two workers again, those not in `known`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pids = worker_pids(rasa)
-        if len(pids) == 2 and set(pids) - known:
-            return sorted(set(pids) - known)
-        time.sleep(0.2)
-    raise AssertionError(f"no new worker after {timeout} s: {worker_pids(rasa)}")
+    production_profile.wait_running("rasa:rasa-5011")
+    rasa_answers(5011)
 
 
 def test_while_postgres_restarts_people_are_answered_and_then_it_stores_again(

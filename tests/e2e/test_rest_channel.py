@@ -7,8 +7,8 @@ import pytest
 from rasa.shared.importers.importer import TrainingDataImporter
 
 from actions.topic_suggestions import load_questions
+from serving.settings import settings
 from tests.conftest import LINE, METRICS, RESULTS, ROOT, SHARED, reply_text
-from devtools import run
 
 pytestmark = pytest.mark.slow
 
@@ -152,7 +152,7 @@ def test_conversations_are_stored_and_survive_a_restart(assistant):
     sender = assistant.new_sender()
     assert "say it another way" in reply_text(assistant.say("xqzv plof", sender))
 
-    assistant.restart_rasa()
+    assistant.restart()
 
     reply = reply_text(assistant.say("mmmrph blat", sender))
     assert "still not understanding" in reply, "the conversation's history was lost"
@@ -162,7 +162,7 @@ def test_conversations_are_stored_and_survive_a_restart(assistant):
 def test_the_dev_question_set_passes(assistant):
     result = subprocess.run(
         [sys.executable, str(SHARED / "eval" / "run_eval.py"),
-         str(SHARED / "eval" / "dev_questions.yml"), "--url", run.REST_URL],
+         str(SHARED / "eval" / "dev_questions.yml"), "--url", settings().rest_url],
         cwd=ROOT, capture_output=True, text=True,
     )
     summary = re.search(r"(\d+) passed, (\d+) failed", result.stdout)

@@ -5,7 +5,7 @@ import uuid
 import pytest
 import socketio
 
-from devtools import run
+from serving.settings import settings
 
 pytestmark = pytest.mark.slow
 
@@ -14,7 +14,7 @@ def test_a_socketio_client_gets_an_answer_with_the_line_and_buttons(assistant):
     parts = queue.Queue()
     client = socketio.Client()
     client.on("bot_uttered", parts.put)
-    client.connect(f"http://localhost:{run.RASA_PORT}", socketio_path="/socket.io",
+    client.connect(f"http://localhost:{settings().rasa_port}", socketio_path="/socket.io",
                    transports=["polling"])
     try:
         session = str(uuid.uuid4())
@@ -36,7 +36,7 @@ def test_a_socketio_client_gets_an_answer_with_the_line_and_buttons(assistant):
 def connects(origin, transport):
     client = socketio.Client(reconnection=False)
     try:
-        client.connect(f"http://localhost:{run.RASA_PORT}", socketio_path="/socket.io",
+        client.connect(f"http://localhost:{settings().rasa_port}", socketio_path="/socket.io",
                        transports=[transport], headers={"Origin": origin}, wait_timeout=10)
         return client.connected
     except socketio.exceptions.ConnectionError:

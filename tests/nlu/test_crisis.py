@@ -13,8 +13,7 @@ import spacy
 from addons.crisis import ASK, SURE, decide
 from addons.crisis_rules import CrisisRules, RuleVerdict
 from tests.conftest import METRICS, ROOT
-from training import build_spacy_model
-from training import crisis_eval
+from training import build_spacy_model, crisis_eval
 
 MIN_RECALL = 0.98
 MAX_CALM_CRISIS_REPLY = 0.03

@@ -4,7 +4,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from records import callbacks, database
 from records.callbacks import CallbackError, CallbackRequests
@@ -122,3 +121,25 @@ def test_references_are_short_unambiguous_and_found_however_typed():
     reference = callbacks.new_reference()
     assert not set(reference[3:]) & set("01OI")
     assert callbacks.normalise_reference(reference.lower().replace("-", " ")) == reference
+
+
+def test_figures_for_the_dashboard_are_counted_in_the_database(fresh_url):
+    requests = CallbackRequests(database.create_engine(fresh_url))
+    assert requests.contact_times() == callbacks.ContactTimes(0, None)
+    for hours, status in [(1, "contacted"), (2, "closed"), (10, "contacted"), (None, "new"),
+                          (4, "contacted")]:
+        conversation = f"test-{uuid.uuid4()}"
+        requests.save_draft(conversation, "phone", "021 123 4567")
+        reference = requests.submit(conversation)
+        if hours:
+            contacted = requests.mark_contacted(reference, "mere")
+            with requests.engine.begin() as connection:
+                connection.execute(callbacks.table.update().where(
+                    callbacks.table.c.reference == reference).values(
+                    created_at=contacted.contacted_at - timedelta(hours=hours)))
+        if status == "closed":
+            requests.set_status(reference, "closed", "mere")
+    requests.save_draft(f"test-{uuid.uuid4()}", "email", "a@example.com")  # not counted
+    assert requests.count_by_status() == {"new": 1, "contacted": 3, "closed": 1}
+    times = requests.contact_times()
+    assert times.contacted == 4 and times.median_hours == pytest.approx(3.0, abs=0.01)

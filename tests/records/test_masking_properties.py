@@ -1,19 +1,19 @@
 """No NZ phone number or email address, however it is written, survives into anything
-stored: the events, the slots, the conversation summary and its search text, the
-"not understood" list, or an export."""
+stored: the events, the slots, the typed messages kept for search, the "not understood"
+list, or an export."""
 import asyncio
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.tracker_store import ConversationStore
-from console import exports
-from records import conversations
+from console import exports, queries
 from records.masking import mask
 from tests.conftest import ROOT
 
@@ -103,11 +103,11 @@ def test_no_contact_detail_survives_into_anything_stored(store, number, address)
     with store.engine.connect() as connection:
         stored = [*connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"),
                                       {"s": sender}).scalars(),
-                  *connection.execute(sa.text("SELECT search_text FROM conversation_summaries "
+                  *connection.execute(sa.text("SELECT text FROM typed_messages "
                                               "WHERE sender_id = :s"), {"s": sender}).scalars(),
                   *connection.execute(sa.text("SELECT text FROM understanding_gaps "
                                               "WHERE sender_id = :s"), {"s": sender}).scalars()]
-    turns = {sender: conversations.transcript(store.engine, sender)}
+    turns = {sender: queries.transcript(store.engine, sender)}
     stored += [exports.as_csv(turns), exports.as_json(turns)]
     everything = "\n".join(stored).lower()
     assert digits(number)[-7:] not in digits(everything.replace(sender, ""))

@@ -9,9 +9,9 @@ import time
 import pytest
 import requests
 
-from tests.conftest import ROOT
-from devtools import run
+from devtools import processes
 from serving.action_server import main
+from tests.conftest import ROOT
 
 PORT = 5155
 TOKEN = "t" * 40
@@ -23,7 +23,7 @@ CALL = {"next_action": "action_delete_conversation", "sender_id": "someone-elses
 
 @pytest.fixture(scope="module")
 def action_server():
-    env = {**os.environ, **run.QUIET_ENV, "ACTION_SERVER_TOKEN": TOKEN}
+    env = {**os.environ, **processes.QUIET_ENV, "ACTION_SERVER_TOKEN": TOKEN}
     env.pop("ACTIONS_HOST", None)
     process = subprocess.Popen([sys.executable, "-m", "serving.action_server", "--port",
                                 str(PORT)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,

@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from tests.conftest import ROOT, RESULTS
+from tests.conftest import RESULTS, ROOT
 
 
 def test_rasa_test_stories_have_no_prediction_errors(model_path):

@@ -1,9 +1,8 @@
 """The crisis report: held-out sets by kind with the messages missed, and cross-validation
 on the training examples, which must keep the recall floor too."""
 from tests.conftest import METRICS
-from training import crisis_eval
-from training import evaluate
 from tests.tools.test_evaluate import metrics
+from training import crisis_eval, evaluate
 
 
 def test_cross_validation_judges_every_training_example_and_keeps_the_floor():

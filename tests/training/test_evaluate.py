@@ -20,9 +20,10 @@ def metrics(accuracy, cost_f1, cv_f1):
 
 def test_regressions_are_pointed_out():
     lines = evaluate.compare(metrics(.85, .6, .80), metrics(.90, .9, .81))
-    assert any("Held-out accuracy: 90.0% → 85.0% (-5.0%) **REGRESSION**" in l for l in lines)
-    assert any("faq/cost: F1 0.90 → 0.60 **REGRESSION**" in l for l in lines)
-    assert not any("intents" in l and "REGRESSION" in l for l in lines)  # -1 point is noise
+    assert any("Held-out accuracy: 90.0% → 85.0% (-5.0%) **REGRESSION**" in line for line in lines)
+    assert any("faq/cost: F1 0.90 → 0.60 **REGRESSION**" in line for line in lines)
+    # -1 point is noise
+    assert not any("intents" in line and "REGRESSION" in line for line in lines)
     assert evaluate.compare(metrics(.9, .9, .8), None) == ["No previous report to compare with."]
 
 

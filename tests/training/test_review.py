@@ -6,8 +6,7 @@ import pytest
 
 from console.exports import as_nlu_yaml
 from tests.conftest import ROOT
-from training import content_rules
-from training import review
+from training import content_rules, review
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
-from training import content_rules
-from training import topic
+from training import content_rules, topic
 
 
 @pytest.fixture

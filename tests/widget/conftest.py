@@ -1,7 +1,7 @@
 """The demo page served by the running assistant, in a real browser."""
 import pytest
 
-from devtools import run
+from serving.settings import settings
 
 EXIT_URL = "https://www.metservice.com/"
 
@@ -24,5 +24,5 @@ def page(context):
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(run.SITE_URL)
+    page.goto(settings().site_url)
     return page

@@ -8,9 +8,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from serving.settings import settings
 from tests.conftest import ROOT
 from tests.widget.conftest import EXIT_URL
-from devtools import run
 
 pytestmark = pytest.mark.slow
 
@@ -116,7 +116,7 @@ def test_a_new_tab_starts_a_new_conversation_with_a_random_id(context, page):
     open_chat(page)
     first = json.loads(stored(page))["sender"]
     other = context.new_page()
-    other.goto(run.SITE_URL)
+    other.goto(settings().site_url)
     open_chat(other)
     second = json.loads(stored(other))["sender"]
     uuid4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -136,8 +136,8 @@ def leave_and_check(page):
     """After Quick Exit: the neutral site, no chat kept, and Back does not show the chat."""
     expect(page).to_have_url(EXIT_URL)
     page.go_back()
-    assert page.url != run.SITE_URL and "rj-chat" not in page.content()
-    page.goto(run.SITE_URL)
+    assert page.url != settings().site_url and "rj-chat" not in page.content()
+    page.goto(settings().site_url)
     assert stored(page) is None
     expect(page.locator(".rj-message")).to_have_count(0)
 
@@ -146,7 +146,7 @@ def leave_and_check(page):
 def test_quick_exit_button(context, where):
     page = context.new_page()
     page.goto("about:blank")
-    page.goto(run.SITE_URL)
+    page.goto(settings().site_url)
     open_chat(page)
     assert stored(page) is not None
     if where == "page":
@@ -159,7 +159,7 @@ def test_quick_exit_button(context, where):
 def test_quick_exit_by_pressing_shift_three_times(context):
     page = context.new_page()
     page.goto("about:blank")
-    page.goto(run.SITE_URL)
+    page.goto(settings().site_url)
     open_chat(page)
     for _ in range(3):
         page.keyboard.press("Shift")
@@ -169,12 +169,12 @@ def test_quick_exit_by_pressing_shift_three_times(context):
 def test_shift_pressed_three_times_slowly_does_not_leave(context):
     page = context.new_page()
     page.clock.install()
-    page.goto(run.SITE_URL)
+    page.goto(settings().site_url)
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
     page.clock.fast_forward(6000)
     page.keyboard.press("Shift")
-    assert page.url == run.SITE_URL
+    assert page.url == settings().site_url
 
 
 def test_typing_capitals_never_leaves_the_page(page):
@@ -186,7 +186,7 @@ def test_typing_capitals_never_leaves_the_page(page):
                 "Shift+O", "Shift+R", "Shift+I"]:
         page.keyboard.press(key)
     page.wait_for_timeout(300)
-    assert page.url == run.SITE_URL
+    assert page.url == settings().site_url
     expect(box).to_have_value("I Am MAORI")
 
 
@@ -194,7 +194,7 @@ def test_a_reply_arriving_after_quick_exit_is_not_kept(context):
     """A message is on its way when Quick Exit is pressed, and the neutral site takes a
     moment to answer: the reply arrives meanwhile, and must not bring the chat back."""
     page = context.new_page()
-    page.goto(run.SITE_URL)
+    page.goto(settings().site_url)
     open_chat(page)
     messages = []
 
@@ -216,7 +216,7 @@ def test_a_reply_arriving_after_quick_exit_is_not_kept(context):
     assert messages, "the message was not sent"
     page.locator(".rj-panel").get_by_role("button", name="Quick Exit").click()
     expect(page).to_have_url(EXIT_URL)
-    page.goto(run.SITE_URL)
+    page.goto(settings().site_url)
     assert stored(page) is None
     expect(page.locator(".rj-message")).to_have_count(0)
 
@@ -347,7 +347,7 @@ def test_phones_get_the_chat_full_screen(browser, assistant, screenshots):
                                   has_touch=True)
     try:
         page = context.new_page()
-        page.goto(run.SITE_URL)
+        page.goto(settings().site_url)
         open_chat(page)
         ask(page, "do i have to take part")
         box = page.locator("#rj-chat-panel").bounding_box()
@@ -364,7 +364,7 @@ def test_reduced_motion_is_respected(browser, assistant):
     context = browser.new_context(reduced_motion="reduce")
     try:
         page = context.new_page()
-        page.goto(run.SITE_URL)
+        page.goto(settings().site_url)
         open_chat(page)
         duration = page.evaluate(
             "getComputedStyle(document.querySelector('.rj-panel')).transitionDuration")
@@ -383,17 +383,17 @@ def test_the_widget_is_small():
     ("http://localhost:8080", True), ("http://127.0.0.1:8080", True),
     ("https://evil.example", False), ("http://localhost:9999", False)])
 def test_the_rasa_server_allows_only_the_site_origins(assistant, origin, allowed):
-    response = requests.options(run.REST_URL, headers={
+    response = requests.options(settings().rest_url, headers={
         "Origin": origin, "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"}, timeout=10)
     assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed
 
 
 def test_the_site_serves_only_the_widget_with_a_strict_policy(assistant):
-    page = requests.get(run.SITE_URL, timeout=10)
+    page = requests.get(settings().site_url, timeout=10)
     assert page.ok and "chat-widget.js" in page.text
     assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'self'
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["Referrer-Policy"] == "no-referrer"
     for path in ["package.json", "node_modules/axe-core/axe.min.js", "../README.md"]:
-        assert requests.get(run.SITE_URL + path, timeout=10).status_code == 404
+        assert requests.get(settings().site_url + path, timeout=10).status_code == 404
