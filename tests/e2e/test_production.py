@@ -101,7 +101,10 @@ def production_profile(model_path, assistant):
     folder = Path(tempfile.mkdtemp(prefix="rj-production-"))
     folder.chmod(0o755)
     postgres, redis_server = PrivatePostgres(folder / "postgres"), PrivateRedis()
-    models, run_dir = folder / "models", folder / "run"
+    models = folder / "models"
+    # The rendered configuration and every program's log stay in results/ for reading.
+    run_dir = RESULTS / "logs-production" / "run"
+    shutil.rmtree(run_dir, ignore_errors=True)
     models.mkdir()
     models.chmod(0o755)
     shutil.copy(model_path, models / model_path.name)
@@ -222,7 +225,7 @@ def test_100_conversations_of_20_turns_at_once_lose_nothing(production_profile):
     assert result.messages == 2000
     assert result.errors == []
     assert result.lost == []
-    METRICS["load, 100 x 20 on 2 workers"] = (
+    METRICS["load, 100 x 20 on 2 Rasa processes"] = (
         f"{result.per_second:.0f} msg/s, p50 {1000 * result.percentile(50):.0f} ms, "
         f"p95 {1000 * result.percentile(95):.0f} ms, p99 {1000 * result.percentile(99):.0f} ms")
 
