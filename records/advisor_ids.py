@@ -24,7 +24,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from records import database
-from serving.settings import settings
+from serving.settings import RUNTIME_DIR, settings
 
 MIN_SECRET = 32
 PREFIX = "c-"
@@ -37,7 +37,7 @@ table = sa.Table(
 
 
 def secret_file() -> Path:
-    return database.RUNTIME_DIR / "console-id-secret"
+    return RUNTIME_DIR / "console-id-secret"
 
 
 @lru_cache(maxsize=None)

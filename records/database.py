@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from serving.settings import RUNTIME_DIR, settings  # noqa: F401 - RUNTIME_DIR for others
+from serving.settings import settings
 
 # Every table of ours (Rasa's `events` table is Rasa's own); see records/schema.py.
 metadata = sa.MetaData()

@@ -18,7 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.tracker_store import DELETE_ACTION, ConversationStore
 from records import database
-from serving.settings import settings
+from serving.settings import RUNTIME_DIR, settings
 
 DOMAIN = Domain.load("domain.yml")
 
@@ -49,7 +49,7 @@ def fresh_settings():
 
 def test_the_default_is_a_sqlite_file_in_the_runtime_folder(monkeypatch, fresh_settings):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    assert database.url() == f"sqlite:///{database.RUNTIME_DIR / 'conversations.db'}"
+    assert database.url() == f"sqlite:///{RUNTIME_DIR / 'conversations.db'}"
 
 
 def test_the_environment_chooses_the_database(monkeypatch, tmp_path, fresh_settings):
