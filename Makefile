@@ -90,7 +90,7 @@ bench: install  ## benchmark against Rasa's stock config; writes docs/benchmarks
 bench-console: install  ## time the console's pages at 50,000 and 500,000 conversations in PostgreSQL
 	$(PY) -m bench.console_benchmark $(ARGS)
 
-bench-load: install  ## 100 conversations x 20 turns on the production profile, 1 vs 2 workers; nothing lost
+bench-load: install  ## 100 conversations x 20 turns on the production profile, 1 vs 2 Rasa processes; nothing lost
 	$(PY) -m bench.load_test $(ARGS)
 
 lock:  ## re-resolve requirements.in and requirements-dev.in into the two lock files

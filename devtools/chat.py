@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from devtools.run import REST_URL
+from serving.settings import settings
 
 
 def show(messages) -> None:
@@ -20,7 +20,7 @@ def show(messages) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=REST_URL)
+    parser.add_argument("--url", default=settings().rest_url)
     url = parser.parse_args().url
     sender = f"terminal-{uuid.uuid4()}"
     print("Type a message (Ctrl-D or Ctrl-C to leave).")

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, html
 
 from serving.settings import settings
 
 WIDGET = Path(__file__).resolve().parent.parent / "widget"
-FILES = {"/": "index.html", "/index.html": "index.html",
-         "/chat-widget.js": "chat-widget.js", "/chat-widget.css": "chat-widget.css"}
+FILES = {"/chat-widget.js": "chat-widget.js", "/chat-widget.css": "chat-widget.css"}
+PAGE_SERVER = 'data-server="http://localhost:5005"'  # the demo page's widget; nginx alike
 
 
 def create_app() -> Sanic:
@@ -27,6 +27,12 @@ def create_app() -> Sanic:
     app.config.MOTD = False
     for number, (path, name) in enumerate(FILES.items()):
         app.static(path, str(WIDGET / name), name=f"file{number}")
+
+    @app.get("/")
+    @app.get("/index.html", name="index_html")
+    async def demo_page(_request: Request) -> HTTPResponse:
+        page = (WIDGET / "index.html").read_text()
+        return html(page.replace(PAGE_SERVER, f'data-server="{settings().assistant_url}"'))
 
     @app.on_response
     async def security_headers(_request: Request, response: HTTPResponse) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ from serving.settings import ROOT, Settings, settings, shown
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NGINX = "/usr/sbin/nginx"
+MODEL_NAME = re.compile(r"[A-Za-z0-9._-]+\.tar\.gz")  # written into nginx's configuration
 
 
 class SettingsError(ValueError):
@@ -91,18 +93,34 @@ def model_conf(run_dir: Path) -> Path:
 
 def use_model(model: Path, run_dir: Path) -> None:
     """Serve `model` to the Rasa processes from now on; each takes it up within 10 s
-    (endpoints.production.yml), without a restart or a dropped message."""
+    (endpoints.production.yml), without a restart or a dropped message.
+
+    The model is copied into the production folder first, so neither `make train`
+    (which keeps only the newest models) nor `make clean` can take away the one served;
+    the one it replaces is kept there too, to go back to."""
     model = model.resolve()
-    if not (model.is_file() and model.name.endswith(".tar.gz")):
+    if not (model.is_file() and model.name.endswith(".tar.gz")
+            and MODEL_NAME.fullmatch(model.name)):
         raise SettingsError(f"  - {model} is not a model file (models/rj-….tar.gz)")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    served = run_dir / "models"
+    served.mkdir(mode=0o711, parents=True, exist_ok=True)
+    copy = served / model.name
+    if model != copy:
+        part = copy.with_name(copy.name + ".part")  # never served half-copied
+        shutil.copyfile(model, part)
+        part.chmod(0o644)
+        part.replace(copy)
+    previous = chosen_model(run_dir)
     # nginx reads this on start and on reload; the header names the file in Rasa's
     # /status. Written whole under another name, then renamed: never half-written.
     part = model_conf(run_dir).with_suffix(".part")
-    part.write_text(f'alias {model};\n'
+    part.write_text(f'alias {copy};\n'
                     f'default_type application/gzip;\n'
-                    f'add_header filename "{model.name}";\n')
+                    f'add_header filename "{copy.name}";\n')
     part.replace(model_conf(run_dir))
+    for old in served.glob("*.tar.gz"):
+        if str(old) not in (str(copy), previous):
+            old.unlink()
     pid_file = run_dir / "nginx.pid"
     if pid_file.exists():
         subprocess.run([NGINX, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir),
@@ -124,6 +142,9 @@ def render(settings: Settings) -> Path:
     run_dir = settings.production_dir
     log_dir = run_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    # The logs are the service's own: nginx's error log quotes request lines, which
+    # carry the API token when the API is used.
+    log_dir.chmod(0o700)
     # Others may pass through (nginx's workers reach their temp folder) but not look in.
     run_dir.chmod(0o711)
     temp_dir = run_dir / "nginx-temp"
@@ -186,6 +207,12 @@ def start(settings: Settings) -> None:
     if not shutil.which(NGINX):
         raise SettingsError(f"  - nginx is not installed ({NGINX}): make nginx")
     conf = render(settings)
+    run_dir = settings.production_dir
+    check = subprocess.run([NGINX, "-t", "-q", "-c", str(run_dir / "nginx.conf"),
+                            "-p", str(run_dir)], capture_output=True, text=True)
+    if check.returncode:
+        raise SettingsError(f"  - nginx refuses the configuration rendered from the "
+                            f"settings: {check.stderr.strip()}")
     print(ready_message(settings), flush=True)
     env = environment(settings)
     supervisord = str(Path(sys.executable).with_name("supervisord"))

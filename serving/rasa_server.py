@@ -1,8 +1,10 @@
 """`rasa run` with our channels, CORS for the site, and Rasa's HTTP API protected by
 RASA_API_TOKEN (off when it is unset).
 
-    python -m serving.rasa_server --port 5005 --endpoints endpoints.yml [--model PATH]
+    python -m serving.rasa_server [rasa run options]
 
+Unless the options say otherwise, it serves RASA_MODEL on RASA_PORT with RASA_ENDPOINTS
+(the Procfile's Rasa server in development).
 The token is handed to Rasa inside this process, never on a command line, where `ps`
 would show it to every user of the machine. The Procfile (development) and
 supervisord (production) start one of these per Rasa process.
@@ -19,7 +21,14 @@ def rasa_arguments(options: List[str], config: Optional[Settings] = None) -> Lis
     config = config or settings()
     token = config.rasa_api_token
     api = ["--enable-api", "--auth-token", token.get_secret_value()] if token else []
-    return ["rasa", "run", "--credentials", "credentials.yml", *options,
+    defaults = []
+    if not {"-p", "--port"} & set(options):
+        defaults += ["--port", str(config.rasa_port)]
+    if "--endpoints" not in options:
+        defaults += ["--endpoints", config.rasa_endpoints]
+    if "--model" not in options and config.rasa_model:
+        defaults += ["--model", str(config.rasa_model)]
+    return ["rasa", "run", "--credentials", "credentials.yml", *defaults, *options,
             "--cors", *config.origins, *api]
 
 

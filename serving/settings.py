@@ -9,6 +9,7 @@ table and this class the same.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import List, Optional
@@ -18,6 +19,9 @@ from pydantic import BaseSettings, Field, SecretStr, validator
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_DIR = ROOT / "runtime"
 MIN_SECRET_LENGTH = 32
+# What the nginx configuration is rendered from must be only what it says it is.
+HOST_PORT = re.compile(r"[A-Za-z0-9.-]+:\d{1,5}")
+WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -45,11 +49,23 @@ class Settings(BaseSettings):
     rasa_process_port: int = Field(
         5010, description="Production: the first Rasa process's port; process n "
         "listens on this + n, behind nginx")
+    rasa_process_host: str = Field(
+        "127.0.0.1", description="Production: the address the Rasa processes listen on; "
+        "a private one only on a machine whose processes another machine's nginx uses "
+        "(RASA_UPSTREAMS)")
     console_process_port: int = Field(
         8091, description="Production: the console process, behind nginx")
     model_port: int = Field(
         5056, description="Production: nginx serves the model in use here, to the Rasa "
         "processes only")
+
+    # Development
+    rasa_model: Optional[Path] = Field(
+        None, description="Development: the model the Procfile's Rasa server loads; "
+        "`make run` sets it to the model for the current data")
+    rasa_endpoints: str = Field(
+        "endpoints.yml", description="Development: the endpoints file the Procfile's Rasa "
+        "server reads (production: endpoints.production.yml)")
 
     # Production
     rasa_processes: int = Field(
@@ -77,7 +93,8 @@ class Settings(BaseSettings):
     # The console
     proxies_count: int = Field(
         0, ge=0, description="Reverse proxies in front of the console that add "
-        "X-Forwarded-For (the production profile's nginx is one)")
+        "X-Forwarded-For and X-Forwarded-Proto. Production: those in front of nginx, such "
+        "as an HTTPS load balancer (nginx itself is counted by `make run-prod`)")
     console_id_secret: Optional[SecretStr] = Field(
         None, description="Secret from which the conversation ids advisors see are derived. "
         "Unset: one is made once in runtime/console-id-secret")
@@ -101,6 +118,21 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters "
                              "(for example: openssl rand -hex 32)")
+        return value
+
+    @validator("rasa_upstreams")
+    def host_ports(cls, value: str) -> str:
+        for address in value.split():
+            if not HOST_PORT.fullmatch(address):
+                raise ValueError(f"{address!r} is not host:port (for example 10.0.0.12:5010)")
+        return value
+
+    @validator("site_origins", "assistant_url")
+    def web_addresses(cls, value: str) -> str:
+        for address in value.split():
+            if not WEB_ADDRESS.fullmatch(address):
+                raise ValueError(f"{address!r} is not a web address such as "
+                                 "https://www.example.govt.nz (no path)")
         return value
 
     @property

@@ -60,3 +60,18 @@ def test_the_readme_table_names_every_folder_and_top_level_file_of_the_project()
                                   "node_modules"}
                and (p.is_dir() or p.suffix in {".yml", ".in"} or p.name == "Procfile")}
     assert tracked - named == set()
+
+
+def test_every_module_of_ours_imports():
+    import importlib
+
+    failed = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue  # Alembic loads these itself, inside a migration
+            try:
+                importlib.import_module(module_name(path))
+            except Exception as error:  # noqa: BLE001 - every failure is reported below
+                failed.append(f"{module_name(path)}: {type(error).__name__}: {error}")
+    assert failed == []

@@ -1,5 +1,5 @@
 """The training data passes Rasa's validator and does not copy the dev question set.
-(Our content rules, training/content_rules.py, are tested in tests/tools.)"""
+(Our content rules, training/content_rules.py, are tested in tests/training.)"""
 import re
 import subprocess
 import sys

@@ -1,7 +1,7 @@
 """The crisis report: held-out sets by kind with the messages missed, and cross-validation
 on the training examples, which must keep the recall floor too."""
 from tests.conftest import METRICS
-from tests.tools.test_evaluate import metrics
+from tests.training.test_evaluate import metrics
 from training import crisis_eval, evaluate
 
 
