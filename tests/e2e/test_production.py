@@ -142,9 +142,8 @@ def new_sender():
 
 def test_supervisord_runs_two_rasa_processes_and_no_secret_is_on_a_command_line(
         production_profile):
-    status = production_profile.ctl("status")
     for name in ["actions", "rasa:rasa-5010", "rasa:rasa-5011", "console", "nginx"]:
-        assert name in status and "RUNNING" in status.split(name, 1)[1].splitlines()[0]
+        production_profile.wait_running(name)  # a Rasa process counts as started at 30 s
     sender = new_sender()
     assert "Kia ora" in say("kia ora", sender)
     assert production_profile.user_texts(sender) == ["kia ora"]
