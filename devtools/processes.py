@@ -108,6 +108,10 @@ class Processes:
         while any(port_in_use(p) for p in self.ports) and time.monotonic() < deadline:
             time.sleep(0.2)
 
+    def running(self) -> bool:
+        """Still running: the process managers stop everything when one process dies."""
+        return self.process is not None and self.process.poll() is None
+
     def restart(self, timeout: float = START_TIMEOUT) -> None:
         self.stop()
         self.start(timeout)
