@@ -224,12 +224,10 @@ must be stored, in order ("lost" counts conversations where one is not).
 
 {scale}
 Latency here is queueing: {first.conversations} people send at the same instant and
-never pause, so the 2 cores are saturated throughout. The long tail is the first message
-of each conversation (its own column): while the server is saturated, requests on
-connections already open appear to be served ahead of new connections, so a
-conversation that starts during the burst waits longest for its first reply; after
-that, its messages are answered like everyone else's. On their own, {first.conversations} first
-messages sent at the same instant are all answered within
+never pause, so the 2 cores are saturated throughout. nginx gives each message to the
+Rasa process with the fewest messages in hand, so a conversation that starts during the
+burst waits no longer than the rest (the first messages' own column). On their own,
+{first.conversations} first messages sent at the same instant are all answered within
 {" and ".join(burst_times)}.
 People who pause to read and type
 see the per-message times in "Our assistant against stock Rasa" above; capacity is the
