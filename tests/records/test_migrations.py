@@ -99,8 +99,10 @@ def assert_first_revision_data_is_usable(engine, url):
     assert queries.summary(engine, SENDER).topics == ["greet", "faq/cost", "nlu_fallback",
                                                       "request_advisor"]
     with engine.connect() as connection:
-        assert connection.execute(sa.select(sa.func.count()).select_from(
-            conversation_log.topics)).scalar() == 4
+        table = conversation_log.topics
+        assert connection.execute(sa.select(table.c.topic, table.c.position).order_by(
+            table.c.position)).all() == [("greet", 1), ("faq/cost", 2), ("nlu_fallback", 3),
+                                          ("request_advisor", 4)]
     assert [g.text for g in queries.understanding_gaps(engine)] == ["flibber wobble"]
     requests = callbacks.CallbackRequests(engine)
     request = requests.get("RJ-ABC234")

@@ -82,14 +82,18 @@ def upgrade() -> None:
 
 
 def _split_summaries_in_sql() -> None:
-    # A topic asked again in a later save was added again: the first position counts.
+    # A topic asked again in a later save was added again: the first place counts, and
+    # positions are numbered 1, 2, ... as the batches below number them.
     op.execute(r"""
         INSERT INTO conversation_topics (sender_id, topic, position, started_at)
-        SELECT s.sender_id, t.topic, MIN(t.position), MIN(s.started_at)
-        FROM conversation_summaries s,
-             unnest(string_to_array(s.topics, '|')) WITH ORDINALITY AS t(topic, position)
-        WHERE t.topic <> ''
-        GROUP BY s.sender_id, t.topic""")
+        SELECT sender_id, topic,
+               ROW_NUMBER() OVER (PARTITION BY sender_id ORDER BY first_place), started_at
+        FROM (SELECT s.sender_id, t.topic, MIN(t.place) AS first_place,
+                     MIN(s.started_at) AS started_at
+              FROM conversation_summaries s,
+                   unnest(string_to_array(s.topics, '|')) WITH ORDINALITY AS t(topic, place)
+              WHERE t.topic <> ''
+              GROUP BY s.sender_id, t.topic) asked""")
     op.execute(r"""
         INSERT INTO typed_messages (sender_id, text)
         SELECT s.sender_id, m.text
