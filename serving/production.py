@@ -114,17 +114,19 @@ def use_model(model: Path, run_dir: Path) -> None:
     # nginx reads this on start and on reload; the header names the file in Rasa's
     # /status. Written whole under another name, then renamed: never half-written.
     part = model_conf(run_dir).with_suffix(".part")
-    part.write_text(f'alias {copy};\n'
+    part.write_text(f'alias "{copy}";\n'
                     f'default_type application/gzip;\n'
                     f'add_header filename "{copy.name}";\n')
     part.replace(model_conf(run_dir))
     for old in served.glob("*.tar.gz"):
         if str(old) not in (str(copy), previous):
             old.unlink()
-    pid_file = run_dir / "nginx.pid"
-    if pid_file.exists():
-        subprocess.run([NGINX, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir),
-                        "-s", "reload"], check=True, capture_output=True)
+    if (run_dir / "nginx.pid").exists():
+        reload = subprocess.run([NGINX, "-c", str(run_dir / "nginx.conf"), "-p",
+                                 str(run_dir), "-s", "reload"], capture_output=True, text=True)
+        if reload.returncode:
+            print(f"nginx did not reload ({reload.stderr.strip()}): is make run-prod "
+                  "running? The model is served from its next start.", file=sys.stderr)
 
 
 def chosen_model(run_dir: Path) -> Optional[str]:
@@ -132,7 +134,7 @@ def chosen_model(run_dir: Path) -> Optional[str]:
     if not conf.exists():
         return None
     first = conf.read_text().split(";", 1)[0]
-    return first.removeprefix("alias ").strip()
+    return first.removeprefix("alias ").strip().strip('"')
 
 
 # Rendering and starting ----------------------------------------------------------------
