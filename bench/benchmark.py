@@ -22,6 +22,7 @@ import argparse
 import os
 import platform
 import random
+import statistics
 import tempfile
 import threading
 import time
@@ -41,6 +42,9 @@ from training import model, nlu_eval
 ROOT = Path(__file__).resolve().parent.parent
 TURNS_PER_CONVERSATION = 5
 THINK_SECONDS = (1.0, 3.0)
+# One long conversation: the median latency of ten turns around each of these.
+LONG_TURNS = 150
+TURN_WINDOWS = [(1, 10), (21, 30), (46, 55), (96, 105), (141, 150)]
 LOADS = [  # (label, concurrent conversations, pause between messages)
     ("1 conversation", 1, None),
     ("20 concurrent, no pause", 20, None),
@@ -73,6 +77,10 @@ class Measurement:
     rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
     loads: Dict[str, LoadResult] = field(default_factory=dict)
+    by_turn: List[float] = field(default_factory=list)  # seconds, turn 1 first
+
+    def turn_median(self, first: int, last: int) -> float:
+        return statistics.median(self.by_turn[first - 1:last])
 
 
 def messages() -> List[str]:
@@ -124,6 +132,21 @@ def converse(texts: List[str], count: int, concurrency: int,
     return LoadResult(concurrency, latencies, time.perf_counter() - started, errors)
 
 
+def long_conversation(turns: int = LONG_TURNS) -> List[float]:
+    """One person asking question after question (FAQ questions only, so no form starts
+    and every turn is alike): the latency of each turn, in order."""
+    questions = [text for text, label in nlu_eval.labelled_examples()
+                 if label.startswith("faq/")]
+    session, sender, latencies = requests.Session(), f"bench-long-{uuid.uuid4()}", []
+    for turn in range(turns):
+        started = time.perf_counter()
+        response = session.post(settings().rest_url, timeout=120, json={
+            "sender": sender, "message": questions[turn % len(questions)]})
+        response.raise_for_status()
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
 def rss_mb(pid: int) -> Dict[str, float]:
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -155,6 +178,8 @@ def measure(name: str, model_path: Path, endpoints: str, count: int,
                   f"p50 {1000 * load.percentile(50):.0f} ms,"
                   f" p95 {1000 * load.percentile(95):.0f} ms", flush=True)
         memory = rss_mb(processes.listening_pid(settings().rasa_port))
+        print(f"[{name}] one conversation of {LONG_TURNS} turns ...", flush=True)
+        result.by_turn = long_conversation()
         result.rss_mb, result.peak_rss_mb = memory["VmRSS"], memory["VmHWM"]
     return result
 
@@ -184,6 +209,15 @@ def render(results: List[Measurement], command: str, count: int) -> str:
             rows.append(row(f"Latency p{p}, {label} (ms)",
                             lambda m, load=label, p=p: 1000 * m.loads[load].percentile(p),
                             "{:.0f}", "lower"))
+    for first, last in TURN_WINDOWS:
+        rows.append(row(f"Latency, one conversation, turns {first}–{last} (median ms)",
+                        lambda m, f=first, t=last: 1000 * m.turn_median(f, t), "{:.0f}",
+                        "lower"))
+    first_window, last_window = TURN_WINDOWS[0], TURN_WINDOWS[-1]
+    rows.append(row(f"Growth: turns {last_window[0]}–{last_window[1]} / turns "
+                    f"{first_window[0]}–{first_window[1]}",
+                    lambda m: m.turn_median(*last_window) / m.turn_median(*first_window),
+                    "{:.2f}×", "lower"))
     rows += [
         row("Rasa server RSS after load (MB)", lambda m: m.rss_mb, "{:.0f}", "lower"),
         row("Rasa server peak RSS (MB)", lambda m: m.peak_rss_mb, "{:.0f}", "lower"),
@@ -210,8 +244,10 @@ channel). The messages are the held-out test questions; a conversation is
 sending the next message. The loads without
 pauses send {count} messages each and measure capacity: with 20 conversations and no
 pause the server is saturated and latency is mostly time spent queueing. The load with
-1-3 s pauses (people reading and typing) sends {count // 2}. The ratio column is how many
-times better ours is than stock (higher is better).
+1-3 s pauses (people reading and typing) sends {count // 2}. Then one person asks
+{LONG_TURNS} FAQ questions in one conversation, one after another, to show how the cost of
+a turn grows with the conversation (the median of ten turns around each point). The
+ratio column is how many times better ours is than stock (higher is better).
 
 | Measure | Ours | Stock | Ours vs stock | Stock config, our store |
 |---|---|---|---|---|
