@@ -133,7 +133,7 @@ class _Guard:
             self.app = app
             # Sanic reads bodies of up to 100 MB before any handler could refuse them;
             # from here on, a larger one is refused (413) from its Content-Length alone.
-            # (This applies to Rasa's HTTP API too: models come from the model server.)
+            # (This applies to Rasa's HTTP API too: models are pulled, never uploaded.)
             app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
             app.error_handler.add(PayloadTooLarge, too_large)
 
