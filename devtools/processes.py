@@ -130,13 +130,6 @@ def _stop_when_parent_dies() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _settings(env: Mapping[str, str]) -> Settings:
-    """The settings the processes will see: the environment with `env` on top."""
-    names = Settings.__fields__
-    return Settings(**{key.lower(): value for key, value in {**os.environ, **env}.items()
-                       if key.lower() in names})
-
-
 def listening_pid(port: int) -> int:
     """The process listening on a local TCP port."""
     inodes = set()
@@ -159,14 +152,10 @@ def development(model_path: Path, log: Path, env: Optional[Mapping[str, str]] = 
                 ) -> Processes:
     """`make run`: honcho starts the Procfile's processes for `model_path`."""
     env = {"RASA_MODEL": str(model_path), **(env or {})}
-    config = _settings(env)
-    urls = {"action server": "http://127.0.0.1:5055/health",
-            "Rasa server": f"http://127.0.0.1:{config.rasa_port}/",
-            "advisor console": f"{config.console_url}login",
-            "demo site": config.site_url}
+    config = Settings.overridden_by(env)
     return Processes([str(BIN / "honcho"), "start", "--no-colour", "-f", "Procfile"], env,
-                     urls, [5055, config.rasa_port, config.console_port, config.site_port],
-                     log)
+                     config.development_urls(),
+                     [5055, config.rasa_port, config.console_port, config.site_port], log)
 
 
 def production(env: Mapping[str, str], log_dir: Path, model_path: Path) -> Processes:
@@ -175,7 +164,7 @@ def production(env: Mapping[str, str], log_dir: Path, model_path: Path) -> Proce
     Ready when every Rasa process and nginx's ports answer."""
     from serving import production as profile
 
-    config = _settings(env)
+    config = Settings.overridden_by(env)
     migrate = subprocess.run([sys.executable, "-m", "records", "migrate"], cwd=ROOT,
                              env={**os.environ, **QUIET_ENV, **env}, capture_output=True,
                              text=True)

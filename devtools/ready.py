@@ -10,26 +10,10 @@ import sys
 import time
 from typing import Dict
 
-import requests
-
+from devtools.processes import answers
 from serving.settings import settings, shown
 
 START_TIMEOUT = 300
-
-
-def ready_urls() -> Dict[str, str]:
-    config = settings()
-    return {"action server": "http://127.0.0.1:5055/health",
-            "Rasa server": f"http://127.0.0.1:{config.rasa_port}/",
-            "advisor console": f"{config.console_url}login",
-            "demo site": config.site_url}
-
-
-def answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).ok
-    except requests.RequestException:
-        return False
 
 
 def wait_until_ready(urls: Dict[str, str], timeout: float = START_TIMEOUT) -> None:
@@ -63,7 +47,7 @@ def ready_message() -> str:
 
 def main() -> int:
     try:
-        wait_until_ready(ready_urls())
+        wait_until_ready(settings().development_urls())
     except TimeoutError as error:
         print(error, file=sys.stderr, flush=True)
         return 1

@@ -40,7 +40,7 @@ class SettingsError(ValueError):
 def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     """The settings, with the production profile's own demands checked."""
     try:
-        settings = Settings(**_from(env)) if env is not None else Settings()
+        settings = Settings.overridden_by(env) if env is not None else Settings()
     except ValidationError as error:
         raise SettingsError("\n".join(
             f"  - {str(e['loc'][0]).upper()}: {e['msg']}" for e in error.errors())) from None
@@ -53,11 +53,6 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     if problems:
         raise SettingsError("\n".join(f"  - {p}" for p in problems))
     return settings
-
-
-def _from(env: Mapping[str, str]) -> Dict[str, str]:
-    names = Settings.__fields__
-    return {key.lower(): value for key, value in env.items() if key.lower() in names}
 
 
 def check_services(settings: Settings) -> None:

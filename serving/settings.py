@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Mapping, Optional
 
 from pydantic import BaseSettings, Field, SecretStr, validator
 
@@ -134,6 +134,19 @@ class Settings(BaseSettings):
                 raise ValueError(f"{address!r} is not a web address such as "
                                  "https://www.example.govt.nz (no path)")
         return value
+
+    @classmethod
+    def overridden_by(cls, env: Mapping[str, str]) -> "Settings":
+        """The settings with the variables in `env` in place of the environment's."""
+        return cls(**{key.lower(): value for key, value in env.items()
+                      if key.lower() in cls.__fields__})
+
+    def development_urls(self) -> Dict[str, str]:
+        """What answers once every process of `make run` is up."""
+        return {"action server": "http://127.0.0.1:5055/health",
+                "Rasa server": f"http://127.0.0.1:{self.rasa_port}/",
+                "advisor console": f"{self.console_url}login",
+                "demo site": self.site_url}
 
     @property
     def database(self) -> str:
