@@ -42,6 +42,7 @@ run: install  ## train if needed, then start everything in the Procfile (Ctrl-C 
 	@model=$$($(PY) -m training.model) && $(PY) -m records migrate && \
 	  RASA_MODEL=$$model \
 	  ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')} \
+	  RASA_API_TOKEN=$${RASA_API_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')} \
 	  PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start --no-colour -f Procfile
 
 run-prod: install-prod  ## production: supervisord runs Rasa processes, actions, console, nginx (docs/OPERATIONS.md)

@@ -36,15 +36,15 @@ MISREAD_OFFER = "utter_crisis_misread"
 # Replies that raise danger: once one is given, danger is not second-guessed.
 DANGER_REPLIES = ("utter_crisis", "utter_check_safety", "utter_safety_note")
 # Intents that data/rules.yml answers with one reply (tests/actions checks they agree),
-# given after "are you in danger right now?". Those that start a form are left out: the
-# person can ask again.
+# given after "are you in danger right now?". Those that start a form, and asking for an
+# advisor (whose offer depends on who is online), are left out: the danger reply already
+# offers the line and an advisor, and the person can ask again.
 SIMPLE_REPLIES = {
     "greet": "utter_greet",
     "goodbye": "utter_goodbye",
     "thank": "utter_thanks",
     "bot_challenge": "utter_iamabot",
     "ask_capabilities": "utter_capabilities",
-    "request_advisor": "utter_advisor",
     "feeling_upset": "utter_feeling_upset",
     "out_of_scope": "utter_out_of_scope",
 }

@@ -11,7 +11,8 @@ Rasa's own channels pass whatever arrives straight to the assistant. These subcl
 - drop control characters and metadata (nothing outside the message is stored);
 - never leave the person in silence: if the assistant fails to answer (action server,
   database or lock store down), the channel sends a reply with 111, the 0800 line and
-  the advisors itself.
+  the advisors itself; unless an advisor is in the chat (addons/live_chat.py), which
+  is why the assistant is quiet.
 """
 from __future__ import annotations
 
@@ -27,21 +28,26 @@ from sanic import Blueprint, Sanic, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 
+from addons import live_chat
+from addons.incoming import (
+    MAX_BODY_BYTES,
+    Rejected,
+    is_sender,
+    json_object,
+    refused,
+    too_large,
+    valid_sender,
+    valid_text,
+)
 from serving.settings import settings
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 1000  # the widget's input box allows no more
-MAX_BODY_BYTES = 16 * 1024
-# Long and random enough that nobody can guess another person's conversation: the
-# widget sends a UUID.
-SENDER_ID = re.compile(r"[A-Za-z0-9_-]{20,128}")
 # Commands our own interface sends besides its buttons: the widget opens the chat with
 # a greeting (widget/chat-widget.js).
 INTERFACE_PAYLOADS = frozenset({"/greet"})
 # Slashes, with any spaces (and invisible characters) before, between and after them.
 _LEADING_COMMAND = re.compile(r"^[\s\u200b-\u200f\u2060\ufeff]*/[\s/\u200b-\u200f\u2060\ufeff]*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 UNAVAILABLE_TEXT = (
     "If you are in danger right now, call 111.\n\n"
@@ -56,31 +62,6 @@ UNAVAILABLE_BUTTONS = [
 ]
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
-
-
-class Rejected(ValueError):
-    """A request the channel refuses; the message tells the sender what to fix."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
-def valid_sender(sender: Any, field: str = "sender") -> str:
-    if not _is_sender(sender):
-        raise Rejected(f'"{field}" must be a random id of 20 to 128 letters, digits, "-" '
-                       'or "_" (for example a UUID), so nobody else can guess it.')
-    return sender
-
-
-def valid_text(text: Any) -> str:
-    if text is None:
-        raise Rejected('"message" is missing: send the person\'s words as a string.')
-    if not isinstance(text, str):
-        raise Rejected('"message" must be a string.')
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise Rejected(f'"message" is longer than {MAX_MESSAGE_CHARS:,} characters.', 413)
-    return _CONTROL.sub("", text)
 
 
 def without_commands(text: str, own_payloads: FrozenSet[str]) -> str:
@@ -146,6 +127,16 @@ class _Guard:
             self._payloads = (domain, button_payloads(domain))
         return self._payloads[1]
 
+    async def in_live_chat(self, sender_id: str, output: OutputChannel) -> bool:
+        """Silence is right while an advisor is in the chat (addons/live_chat.py)."""
+        agent = getattr(self.app.ctx, "agent", None) if self.app else None
+        try:
+            return agent is not None and await live_chat.answer_in_live_chat(
+                agent, sender_id, output)
+        except Exception as error:  # noqa: BLE001 - the person must still get a reply
+            logger.error("Could not check the live chat: %s", type(error).__name__)
+            return False
+
     def guarded(self, on_new_message: Handler) -> Handler:
         async def handle(message: UserMessage) -> None:
             message.text = without_commands(message.text or "", self.own_payloads())
@@ -157,7 +148,7 @@ class _Guard:
             except Exception as error:  # noqa: BLE001 - the person must still get a reply
                 # The message text stays out of the log (privacy); the type says enough.
                 logger.error("Could not answer a message: %s", type(error).__name__)
-            if output.sent == 0:
+            if output.sent == 0 and not await self.in_live_chat(message.sender_id, output):
                 await output.inner.send_text_with_buttons(
                     message.sender_id, UNAVAILABLE_TEXT, UNAVAILABLE_BUTTONS)
 
@@ -182,7 +173,7 @@ class WebsiteRestInput(_Guard, RestInput):
             try:
                 request.parsed_json = checked_body(request)
             except Rejected as rejected:
-                return response.json({"error": str(rejected)}, status=rejected.status)
+                return refused(rejected)
             return None
 
         return blueprint
@@ -195,15 +186,7 @@ class WebsiteRestInput(_Guard, RestInput):
 
 
 def checked_body(request: Request) -> Dict[str, str]:
-    if len(request.body or b"") > MAX_BODY_BYTES:
-        raise Rejected(f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.", 413)
-    try:
-        body = request.json
-    except Exception:  # noqa: BLE001 - Sanic raises its own error for invalid JSON
-        body = None
-    if not isinstance(body, dict):
-        raise Rejected('The body must be a JSON object: {"sender": "<random id>", '
-                       '"message": "<text>"}.')
+    body = json_object(request, '{"sender": "<random id>", "message": "<text>"}')
     return {"sender": valid_sender(body.get("sender")),
             "message": valid_text(body.get("message"))}
 
@@ -240,7 +223,7 @@ class WebsiteSocketIOInput(_Guard, SocketIOInput):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = requested if _is_sender(requested) else _new_session_id()
+            session_id = requested if is_sender(requested) else _new_session_id()
             if self.session_persistence:
                 sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid,
@@ -265,11 +248,6 @@ class WebsiteSocketIOInput(_Guard, SocketIOInput):
         return blueprint
 
 
-async def too_large(request: Request, exception: Exception) -> response.HTTPResponse:
-    return response.json({"error": f"The request body is larger than "
-                                   f"{MAX_BODY_BYTES // 1024} KB."}, status=413)
-
-
 class OriginCheck:
     """Allows the site's origins, and the server's own (what a non-browser client such as
     websocket-client sends: no page of another site can claim it)."""
@@ -285,10 +263,6 @@ class OriginCheck:
 def site_origins() -> List[str]:
     """SITE_ORIGINS, which serving/rasa_server.py also gives Rasa's --cors."""
     return settings().origins
-
-
-def _is_sender(value: Any) -> bool:
-    return isinstance(value, str) and bool(SENDER_ID.fullmatch(value))
 
 
 def _new_session_id() -> str:

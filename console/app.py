@@ -10,12 +10,14 @@ from sanic.request import Request
 
 from console import security
 from console.accounts import AccountError, Accounts
+from console.assistant_api import AssistantApi
 from console.audit import AuditLog
-from console.pages import admin, conversations, dashboard, queue, trainers
+from console.pages import admin, conversations, dashboard, live, queue, trainers
 from console.templating import render
 from records import database
 from records.advisor_ids import AdvisorIds
 from records.callbacks import CallbackRequests
+from records.live_chat import LiveChats
 from serving.settings import settings
 
 HERE = Path(__file__).resolve().parent
@@ -34,10 +36,12 @@ def create_app(engine: Optional[sa.engine.Engine] = None, name: str = "console")
     app.ctx.advisor_ids = AdvisorIds(engine)
     app.ctx.audit = AuditLog(engine)
     app.ctx.callbacks = CallbackRequests(engine)
+    app.ctx.live_chats = LiveChats(engine)
+    app.ctx.assistant = AssistantApi()
     app.register_middleware(security.load_session, "request")
     app.register_middleware(security.add_headers, "response")
     app.static("/static", str(HERE / "static"), name="static")
-    for page in (queue, conversations, dashboard, trainers, admin):
+    for page in (queue, live, conversations, dashboard, trainers, admin):
         app.blueprint(page.blueprint)
 
     @app.get("/login")

@@ -8,15 +8,16 @@ from typing import Dict, Iterable, List
 
 from console.queries import Turn
 
-CSV_FIELDS = ["conversation", "at", "speaker", "text", "topic", "confidence", "crisis",
-              "not_understood", "clicked", "buttons"]
+CSV_FIELDS = ["conversation", "at", "speaker", "advisor", "text", "topic", "confidence",
+              "crisis", "not_understood", "clicked", "buttons"]
 
 
 def rows(conversations: Dict[str, List[Turn]]) -> Iterable[dict]:
     for conversation, turns in conversations.items():
         for turn in turns:
             yield {"conversation": conversation, "at": turn.at.isoformat(),
-                   "speaker": turn.speaker, "text": turn.text, "topic": turn.topic or "",
+                   "speaker": turn.speaker, "advisor": turn.advisor or "",
+                   "text": turn.text, "topic": turn.topic or "",
                    "confidence": "" if turn.confidence is None else round(turn.confidence, 3),
                    "crisis": turn.crisis, "not_understood": turn.not_understood,
                    "clicked": turn.clicked, "buttons": " | ".join(turn.buttons)}

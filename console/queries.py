@@ -24,6 +24,7 @@ from records.conversation_log import (
     summaries,
     topics,
 )
+from records.live_chat import ADVISOR_KEY
 from records.parsed_message import ParsedMessage
 from records.sql_functions import epoch_day
 
@@ -140,6 +141,15 @@ def summary(engine: sa.engine.Engine, sender_id: str) -> Optional[Summary]:
     return found[0] if found else None
 
 
+def summaries_of(engine: sa.engine.Engine, sender_ids: List[str]) -> Dict[str, Summary]:
+    if not sender_ids:
+        return {}
+    with engine.connect() as connection:
+        found = _summaries(connection, sa.select(summaries)
+                           .where(summaries.c.sender_id.in_(sender_ids)))
+    return {s.sender_id: s for s in found}
+
+
 @dataclass
 class Page:
     conversations: List[Summary]
@@ -178,7 +188,7 @@ def _common(engine: sa.engine.Engine, found: int) -> bool:
 @dataclass
 class Turn:
     at: datetime
-    speaker: str                      # "person" or "assistant"
+    speaker: str                      # "person", "assistant" or "advisor" (live chat)
     text: str
     topic: Optional[str] = None
     confidence: Optional[float] = None
@@ -187,14 +197,19 @@ class Turn:
     not_understood: bool = False
     clicked: bool = False             # a button, not typed
     buttons: List[str] = field(default_factory=list)
+    id: int = 0                       # the event's, in Rasa's events table
+    advisor: Optional[str] = None     # the name the person saw, for an advisor's message
 
 
-def transcript(engine: sa.engine.Engine, sender_id: str) -> List[Turn]:
-    """What the person and the assistant said, in order, across every session."""
-    query = sa.text("SELECT data FROM events WHERE sender_id = :s "
+def transcript(engine: sa.engine.Engine, sender_id: str, after: int = 0) -> List[Turn]:
+    """What the person, the assistant and advisors said, in order, across every session;
+    only what came after the event with id `after`, if given."""
+    query = sa.text("SELECT id, data FROM events WHERE sender_id = :s AND id > :after "
                     "AND type_name IN ('user', 'bot', 'slot', 'action') ORDER BY id")
     with engine.connect() as connection:
-        events = [json.loads(data) for (data,) in connection.execute(query, {"s": sender_id})]
+        rows = connection.execute(query, {"s": sender_id, "after": after}).all()
+    ids = [row.id for row in rows]
+    events = [json.loads(row.data) for row in rows]
     turns = []
     for index, event in enumerate(events):
         at = from_epoch(event.get("timestamp") or 0)
@@ -205,10 +220,14 @@ def transcript(engine: sa.engine.Engine, sender_id: str) -> List[Turn]:
             turns.append(Turn(at, "person", message.text, topic,
                               None if form_answer else message.confidence,
                               crisis=topic == CRISIS, possible_danger=topic == POSSIBLE_DANGER,
-                              not_understood=topic == FALLBACK, clicked=message.clicked))
+                              not_understood=topic == FALLBACK, clicked=message.clicked,
+                              id=ids[index]))
         elif event["event"] == "bot":
             buttons = [b.get("title", "") for b in (event.get("data") or {}).get("buttons") or []]
-            turns.append(Turn(at, "assistant", event.get("text") or "", buttons=buttons))
+            advisor = (event.get("metadata") or {}).get(ADVISOR_KEY)
+            turns.append(Turn(at, "advisor" if advisor else "assistant",
+                              event.get("text") or "", buttons=buttons, id=ids[index],
+                              advisor=advisor))
     return turns
 
 

@@ -55,8 +55,10 @@ class Processes:
         self.command, self.ready_urls, self.ports, self.log = command, ready_urls, ports, log
         self.env = {**os.environ, **QUIET_ENV, "PATH": f"{BIN}:{os.environ['PATH']}",
                     **env}
-        # The secret Rasa sends the action server: one for this start unless given.
+        # The secret Rasa sends the action server, and the token of Rasa's HTTP API
+        # (the console's live chat uses it): new ones for this start unless given.
         self.env.setdefault("ACTION_SERVER_TOKEN", secrets.token_hex(32))
+        self.env.setdefault("RASA_API_TOKEN", secrets.token_hex(32))
         self.process: Optional[subprocess.Popen] = None
         self.started_at = self.ready_at = 0.0
 

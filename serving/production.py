@@ -170,8 +170,12 @@ def environment(settings: Settings, env: Mapping[str, str] = os.environ) -> Dict
     extra = {"AUTO_MIGRATE": "false",  # production migrates only when told: make migrate
              "MODEL_SERVER_URL": f"http://127.0.0.1:{settings.model_port}/model",
              "SANIC_WORKERS": "1", "ACTION_SERVER_SANIC_WORKERS": "1"}
+    # New ones for each start unless set: the action server's, and the HTTP API's, which
+    # the console uses for live chat.
     if not settings.action_server_token:
-        extra["ACTION_SERVER_TOKEN"] = secrets.token_hex(32)  # a new one for each start
+        extra["ACTION_SERVER_TOKEN"] = secrets.token_hex(32)
+    if not settings.rasa_api_token:
+        extra["RASA_API_TOKEN"] = secrets.token_hex(32)
     return {**env, **extra}
 
 
@@ -179,7 +183,7 @@ def ready_message(settings: Settings) -> str:
     run_dir = settings.production_dir
     model = Path(chosen_model(run_dir) or "")
     api = ("on, protected by RASA_API_TOKEN (?token=...)" if settings.rasa_api_token
-           else "off (set RASA_API_TOKEN to turn it on)")
+           else "on for the console only, with a token made for this start")
     return f"""
   Production profile: {settings.rasa_processes} Rasa processes behind nginx, conversations
   in {shown(settings.database_url)}, locks in Redis; model {model.name}.

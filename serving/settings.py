@@ -16,6 +16,8 @@ from typing import Dict, List, Mapping, Optional
 
 from pydantic import BaseSettings, Field, SecretStr, validator
 
+from serving.opening_hours import OpeningHours
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_DIR = ROOT / "runtime"
 MIN_SECRET_LENGTH = 32
@@ -72,8 +74,9 @@ class Settings(BaseSettings):
         2, ge=1, description="Production: Rasa processes behind nginx; one per CPU core "
         "is a good start")
     rasa_api_token: Optional[SecretStr] = Field(
-        None, description="Turns on Rasa's HTTP API, every request needing this token "
-        f"({MIN_SECRET_LENGTH}+ characters). Unset: the API is off")
+        None, description="The token every request to Rasa's HTTP API needs "
+        f"({MIN_SECRET_LENGTH}+ characters); the console sends advisors' live chat "
+        "messages through the API. Unset: `make run`/`make run-prod` make one for each start")
     action_server_token: Optional[SecretStr] = Field(
         None, description="The secret Rasa sends the action server on every call "
         f"({MIN_SECRET_LENGTH}+ characters). Unset: `make run`/`make run-prod` make one "
@@ -108,6 +111,15 @@ class Settings(BaseSettings):
         90, ge=1, description="Default for `python -m console purge`: conversations idle "
         "this long are deleted")
 
+    # Live chat with an advisor
+    live_chat_hours: str = Field(
+        "Mon-Fri 08:30-17:00", description="When advisors are usually online for live "
+        "chat, in New Zealand time, such as `Mon-Fri 08:30-17:00; Sat 10:00-14:00`, or "
+        "`always`. Outside them the chat is not offered and the assistant says these hours")
+    live_chat_wait_seconds: int = Field(
+        180, ge=30, le=3600, description="How long a person waits in the live queue before "
+        "the assistant offers the callback form and the line instead")
+
     class Config:
         case_sensitive = False
 
@@ -118,6 +130,11 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters "
                              "(for example: openssl rand -hex 32)")
+        return value
+
+    @validator("live_chat_hours")
+    def valid_hours(cls, value: str) -> str:
+        OpeningHours(value)  # raises ValueError saying what is wrong
         return value
 
     @validator("rasa_upstreams")
@@ -155,6 +172,15 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> List[str]:
         return self.site_origins.split()
+
+    @property
+    def opening_hours(self) -> OpeningHours:
+        return OpeningHours(self.live_chat_hours)
+
+    @property
+    def rasa_api_url(self) -> str:
+        """Rasa's HTTP API, as the console reaches it (production: through nginx)."""
+        return f"http://127.0.0.1:{self.rasa_port}"
 
     @property
     def rest_url(self) -> str:

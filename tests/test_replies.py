@@ -30,13 +30,28 @@ def test_buttons_call_the_line(name, index, response):
     assert buttons.get(f"Call {LINE}") == "tel:0800650654"
 
 
+# The advisor offers themselves, and the replies while the person waits for or chats
+# with an advisor: they offer the chat, a callback or the way out of the chat instead.
+ADVISOR_OFFERS = {"utter_advisor", "utter_advisor_live", "utter_live_chat_unavailable",
+                  "utter_live_chat_waiting", "utter_live_chat_already",
+                  "utter_live_chat_joined"}
+
+
 def test_advisor_button_is_offered_wherever_the_reply_is_not_the_advisor_offer():
-    # The advisor offer itself, and the questions of the forms that reach an advisor or
-    # delete the chat, say how to reach one in their text and offer the Call button.
+    # The questions of the forms that reach an advisor or delete the chat say how to
+    # reach one in their text and offer the Call button.
     for name, _, response in RESPONSES:
         titles = [b["title"] for b in response.get("buttons", [])]
-        if name != "utter_advisor" and not name.startswith("utter_ask_"):
+        if name not in ADVISOR_OFFERS and not name.startswith("utter_ask_"):
             assert "Talk to a victim advisor" in titles, name
+
+
+def test_the_advisor_offers_reach_an_advisor_another_way():
+    ways = {"Chat with an advisor now", "Ask an advisor to contact me", "End chat",
+            "Leave the queue"}
+    for name, _, response in RESPONSES:
+        if name in ADVISOR_OFFERS:
+            assert ways & {b["title"] for b in response.get("buttons", [])}, name
 
 
 @pytest.mark.parametrize("name, index, response", RESPONSES, ids=IDS)

@@ -14,6 +14,26 @@
  * as GOV.UK's "Exit this page" counts them, so typing capitals never leaves) hides the
  * page, forgets the chat, stops any message on its way, saves nothing more, replaces
  * this page in the history and goes to a neutral site.
+ *
+ * Live chat with a victim advisor. A bot reply carrying "custom": {"live_chat": "waiting"}
+ * or {"live_chat": "active"} starts live mode ("ended" asks for the last news at once).
+ * In live mode the widget polls, never two polls at once, every second:
+ *
+ *   POST {server}/webhooks/live/poll  {"sender": ..., "after": <highest message id seen>,
+ *                                      "typing": <typed in the box in the last 3 s>}
+ *   -> {"state": "none"|"waiting"|"active", "position": 2, "advisor": "Anna",
+ *       "advisor_typing": false, "messages": [{"id": 7, "text": "...", "buttons": [...],
+ *                                              "advisor": "Anna" or null}]}
+ *
+ * Each message is shown once, in id order, as text like the bot's; those with an advisor
+ * as the advisor's. A banner above the transcript says where the person is in the queue
+ * or who they are chatting with (and when the advisor is typing), with a button that
+ * sends /end_live_chat. State "none" with no messages left ends live mode. Network
+ * errors and 5xx answers are retried quietly, more slowly ("Reconnecting…" after a few);
+ * a 4xx ends live mode. state.live (with the highest id) is kept in sessionStorage, so a
+ * reload resumes polling. Quick Exit first tells the server the person has left
+ * (POST {server}/webhooks/live/leave {"sender": ...}, keepalive); closing the tab needs
+ * nothing, as the polls stop.
  */
 (function () {
   "use strict";
@@ -33,6 +53,11 @@
   var RETRY_SECONDS = [2, 4, 8, 15, 30];
   var SHIFT_PRESSES = 3;
   var SHIFT_WINDOW_MS = 5000;
+  var END_LIVE = "/end_live_chat";
+  var POLL_MS = 1000;
+  var POLL_RETRY_MS = [2000, 2000, 3000];  // after a failed poll; the last one repeats
+  var RECONNECTING_AFTER = 3;  // failed polls in a row before "Reconnecting…" shows
+  var TYPING_MS = 3000;
 
   // ---- state, kept only in sessionStorage --------------------------------------
   function loadState() {
@@ -55,6 +80,7 @@
 
   var state = loadState();
   state.pending = state.pending || [];
+  if (state.live && typeof state.live.after !== "number") state.live = null;  // unreadable
 
   var exiting = false;  // after Quick Exit nothing is kept, whatever arrives
 
@@ -85,9 +111,20 @@
     "aria-label": "Conversation", tabindex: "0",
   });
   var status = el("p", { class: "rj-status", role: "status", "aria-live": "polite" });
+  // Live chat: where the person is, and a way out. Each line changes only when its words
+  // do, so a screen reader hears news, not the same words every second.
+  var liveText = el("p", { class: "rj-live-text" });
+  var liveTyping = el("p", { class: "rj-live-typing" });
+  var liveConnection = el("p", { class: "rj-live-connection" });
+  var liveEnd = el("button", { type: "button", class: "rj-live-end", onclick: endLiveChat });
+  var banner = el("div", {
+    class: "rj-live", role: "status", "aria-live": "polite", hidden: "",
+  }, [liveText, liveTyping, liveConnection, liveEnd]);
+  var lastTyped = 0;  // when the person last typed in the box, for the advisor to see
   var input = el("input", {
     id: "rj-chat-input", type: "text", autocomplete: "off", maxlength: "1000",
     "aria-describedby": "rj-chat-hint",
+    oninput: function () { lastTyped = Date.now(); },
   });
   var form = el("form", { class: "rj-form", onsubmit: onSubmit }, [
     el("label", { for: "rj-chat-input", class: "rj-visually-hidden", text: "Your message" }),
@@ -115,6 +152,7 @@
                        onclick: function () { send("/request_advisor", "Talk to an advisor"); } }),
       ]),
     ]),
+    banner,
     transcript,
     status,
     el("p", { id: "rj-chat-hint", class: "rj-hint",
@@ -148,6 +186,12 @@
   function render(message, index) {
     var bubble = el("div", { class: "rj-message rj-from-" + message.from });
     var who = message.from === "user" ? "You: " : "Assistant: ";
+    if (message.from === "advisor") {
+      // Seen as a small label; heard once, as the prefix.
+      who = message.advisor + ", victim advisor: ";
+      bubble.appendChild(el("span", { class: "rj-advisor-label", "aria-hidden": "true",
+                                      text: message.advisor + " (victim advisor)" }));
+    }
     bubble.appendChild(el("span", { class: "rj-visually-hidden", text: who }));
     appendText(bubble, message.text || "");
     transcript.appendChild(bubble);
@@ -213,6 +257,7 @@
       return;
     }
     input.value = "";
+    lastTyped = 0;
     send(text, text);
   }
 
@@ -245,9 +290,15 @@
       if (replies === null) setStatus(REFUSED);
       else if (retry) setStatus("Connected again.");
       retry = 0;
+      // While an advisor is in the chat the assistant is quiet: [] shows nothing.
       (Array.isArray(replies) ? replies : []).forEach(function (reply) {
-        add({ from: "bot", text: String(reply.text || ""),
-              buttons: Array.isArray(reply.buttons) ? reply.buttons : [] });
+        var buttons = Array.isArray(reply.buttons) ? reply.buttons : [];
+        if (reply.text || buttons.length) {  // not a reply that only carries "custom"
+          add({ from: "bot", text: String(reply.text || ""), buttons: buttons });
+        }
+        var live = reply.custom && reply.custom.live_chat;
+        if (live === "waiting" || live === "active") startLive();
+        else if (live === "ended" && state.live) pollSoon(0);
       });
       flush();
     }).catch(function () {
@@ -271,6 +322,146 @@
     status.textContent = text;
   }
 
+  // ---- live chat with a victim advisor ---------------------------------------------
+  var pollTimer = null;
+  var polling = false;  // one poll at a time, so each message comes once and in order
+  var pollAbort = null;  // aborts the poll on its way, for Quick Exit
+  var pollFailures = 0;  // in a row
+  var advisorTyping = false;  // not kept: the next poll says it again
+
+  function startLive() {
+    if (!state.live) {
+      // From the highest id this conversation has seen, so an earlier live chat's
+      // messages never come twice.
+      state.live = { after: state.liveAfter || 0, state: "waiting", position: null,
+                     advisor: null };
+      save();
+    }
+    showBanner();
+    pollSoon(0);
+  }
+
+  function stopLive() {
+    clearTimeout(pollTimer);
+    state.liveAfter = state.live.after;
+    state.live = null;
+    advisorTyping = false;
+    pollFailures = 0;
+    save();
+    banner.hidden = true;
+  }
+
+  function pollSoon(ms) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, ms);
+  }
+
+  function poll() {
+    if (exiting || polling || !state.live) return;  // the poll on its way plans the next
+    polling = true;
+    pollAbort = window.AbortController ? new AbortController() : null;
+    fetch(config.server + "/webhooks/live/poll", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, after: state.live.after,
+                             typing: Date.now() - lastTyped < TYPING_MS }),
+      signal: pollAbort ? pollAbort.signal : undefined,
+    }).then(function (response) {
+      if (response.status >= 400 && response.status < 500) return null;  // refused
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(function (answer) {
+      polling = false;
+      if (exiting || !state.live) return;
+      if (!answer || typeof answer !== "object") {  // refused: polling again won't help
+        stopLive();
+        return;
+      }
+      pollFailures = 0;
+      var fresh = showLiveMessages(answer.messages);
+      if (answer.state !== "waiting" && answer.state !== "active") {
+        // "none": the chat is over once nothing is left to collect.
+        if (fresh) pollSoon(0);
+        else stopLive();
+        return;
+      }
+      state.live.state = answer.state;
+      state.live.position = typeof answer.position === "number" ? answer.position : null;
+      state.live.advisor = answer.advisor ? String(answer.advisor) : null;
+      advisorTyping = answer.advisor_typing === true;
+      save();
+      showBanner();
+      pollSoon(POLL_MS);
+    }).catch(function () {
+      polling = false;
+      if (exiting || !state.live) return;
+      pollFailures += 1;  // quietly, a little more slowly
+      showBanner();
+      pollSoon(POLL_RETRY_MS[Math.min(pollFailures, POLL_RETRY_MS.length) - 1]);
+    });
+  }
+
+  // Adds the messages not shown yet, in id order, and returns how many there were.
+  function showLiveMessages(messages) {
+    var fresh = (Array.isArray(messages) ? messages : []).filter(function (message) {
+      return message && typeof message.id === "number" && isFinite(message.id);
+    }).sort(function (a, b) { return a.id - b.id; });
+    var count = 0;
+    fresh.forEach(function (message) {
+      if (message.id <= state.live.after) return;  // shown already
+      state.live.after = message.id;  // saved with the message, by add()
+      count += 1;
+      var shown = { from: "bot", text: String(message.text || ""),
+                    buttons: Array.isArray(message.buttons) ? message.buttons : [] };
+      if (message.advisor) {
+        shown.from = "advisor";
+        shown.advisor = String(message.advisor);
+      }
+      add(shown);
+    });
+    return count;
+  }
+
+  function showBanner() {
+    var live = state.live;
+    var advisor = live.advisor;
+    if (live.state === "active") {
+      setText(liveText, "You're chatting with " +
+                        (advisor ? advisor + ", a victim advisor." : "a victim advisor."));
+      setText(liveEnd, "End chat");
+    } else {
+      setText(liveText, "Waiting for a victim advisor." + (live.position
+        ? " You're number " + live.position + " in the queue." : ""));
+      setText(liveEnd, "Leave the queue");
+    }
+    setText(liveTyping, advisorTyping ? (advisor || "The advisor") + " is typing…" : "");
+    setText(liveConnection, pollFailures >= RECONNECTING_AFTER ? "Reconnecting…" : "");
+    banner.hidden = false;
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  function endLiveChat() {
+    send(END_LIVE, liveEnd.textContent);
+  }
+
+  // Quick Exit: the advisor learns the person has gone. Sent even as the page unloads
+  // (keepalive); whatever happens, leaving goes on.
+  function leaveLiveChat() {
+    clearTimeout(pollTimer);
+    if (pollAbort) pollAbort.abort();
+    try {
+      fetch(config.server + "/webhooks/live/leave", {
+        method: "POST",
+        keepalive: true,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: state.sender }),
+      }).catch(function () { /* nothing to do: the server also notices the polls stop */ });
+    } catch (ignored) { /* leaving never fails */ }
+  }
+
   // ---- opening, closing and leaving ------------------------------------------------
   function setOpen(open) {
     state.open = open;
@@ -292,6 +483,7 @@
     document.title = "";
     clearTimeout(retryTimer);
     if (inFlight) inFlight.abort();
+    if (state.live) leaveLiveChat();
     try { sessionStorage.removeItem(STORE_KEY); } catch (ignored) { /* nothing kept */ }
     window.location.replace(config.exitUrl);
   }
@@ -327,6 +519,10 @@
     launcher.setAttribute("aria-expanded", String(state.open));
     if (state.open) launcher.textContent = "Hide the chat";
     flush();
+    if (state.live) {  // a reload in live mode: carry on where it was
+      showBanner();
+      pollSoon(0);
+    }
   }
 
   window.rjChat = { quickExit: quickExit, open: function () { setOpen(true); },

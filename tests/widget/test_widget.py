@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from serving.settings import settings
 from tests.conftest import ROOT
-from tests.widget.conftest import EXIT_URL
+from tests.widget.conftest import EXIT_URL, new_offline_context
 
 pytestmark = pytest.mark.slow
 
@@ -397,3 +397,301 @@ def test_the_site_serves_only_the_widget_with_a_strict_policy(assistant):
     assert page.headers["Referrer-Policy"] == "no-referrer"
     for path in ["package.json", "node_modules/axe-core/axe.min.js", "../README.md"]:
         assert requests.get(settings().site_url + path, timeout=10).status_code == 404
+
+
+# ---- live chat with a victim advisor ---------------------------------------------------
+# The widget against a fake Rasa server (page.route), so these need no running assistant.
+
+LIVE = ".rj-live"
+ADVISOR_MESSAGE = ".rj-from-advisor"
+ASK_FOR_A_PERSON = "I'd like to talk to a person"
+
+
+class FakeAssistant:
+    """Answers the widget's REST and live-chat requests the way the test sets, and keeps
+    what the widget sent. Polls get `poll` with the messages after the poll's `after`
+    (all of them when `ignore_after`); a poll is held, not answered, while `hold` is set."""
+
+    def __init__(self, page):
+        self.page = page
+        self.sent = []  # the "message" of each REST request
+        self.polls = []  # each poll's body
+        self.leaves = []  # each leave's body
+        self.replies = {
+            "/greet": [{"text": "Kia ora, hello. Ask me about restorative justice."}],
+            ASK_FOR_A_PERSON: [{"text": "I've asked a victim advisor to join this chat.",
+                                "custom": {"live_chat": "waiting"}}],
+            "/end_live_chat": [{"text": "You've ended the chat with the victim advisor.",
+                                "custom": {"live_chat": "ended"}}],
+        }
+        self.poll = {"state": "waiting", "position": 2, "advisor": None,
+                     "advisor_typing": False}
+        self.outbox = []
+        self.ignore_after = False
+        self.hold = False
+        self.held = []
+        page.route("**/webhooks/rest/webhook", self.rest)
+        page.route("**/webhooks/live/poll", self.answer_poll)
+        page.route("**/webhooks/live/leave", self.leave)
+
+    def rest(self, route):
+        message = route.request.post_data_json["message"]
+        self.sent.append(message)
+        route.fulfill(json=self.replies.get(message, []))
+
+    def answer_poll(self, route):
+        body = route.request.post_data_json
+        self.polls.append(body)
+        if self.hold:
+            self.held.append(route)
+        else:
+            self.fulfill(route)
+
+    def fulfill(self, route):
+        after = 0 if self.ignore_after else route.request.post_data_json["after"]
+        route.fulfill(json=dict(self.poll, messages=[
+            message for message in self.outbox if message["id"] > after]))
+
+    def leave(self, route):
+        self.leaves.append(route.request.post_data_json)
+        route.fulfill(json={})
+
+    def advisor_joins(self, name="Anna"):
+        self.poll = {"state": "active", "position": None, "advisor": name,
+                     "advisor_typing": False}
+
+    def says(self, text, advisor="Anna", buttons=()):
+        self.outbox.append({"id": len(self.outbox) + 1, "text": text, "advisor": advisor,
+                            "buttons": list(buttons)})
+
+    def next_poll(self, timeout=5_000):
+        """The body of the next poll the widget sends."""
+        count = len(self.polls)
+        deadline = time.monotonic() + timeout / 1000
+        while len(self.polls) == count:
+            assert time.monotonic() < deadline, "the widget did not poll"
+            self.page.wait_for_timeout(50)
+        return self.polls[count]
+
+
+@pytest.fixture
+def fake(offline_page):
+    return FakeAssistant(offline_page)
+
+
+def start_live_chat(page):
+    page.goto(settings().site_url)
+    page.get_by_role("button", name="Chat: questions about restorative justice").click()
+    expect(page.locator(BOT).first).to_contain_text("Kia ora, hello")
+    page.get_by_label("Your message").fill(ASK_FOR_A_PERSON)
+    page.get_by_label("Your message").press("Enter")
+    expect(page.locator(LIVE)).to_be_visible()
+
+
+def chatting_with_anna(page, fake):
+    fake.advisor_joins("Anna")
+    start_live_chat(page)
+    expect(page.locator(LIVE)).to_contain_text("You're chatting with Anna, a victim advisor.")
+
+
+def test_live_chat_waiting_shows_the_banner_with_the_place_in_the_queue(offline_page, fake):
+    page = offline_page
+    start_live_chat(page)
+    expect(page.locator(BOT).last).to_have_text(
+        re.compile("I've asked a victim advisor to join this chat"))
+    banner = page.locator(LIVE)
+    expect(banner).to_have_attribute("role", "status")
+    expect(banner).to_have_attribute("aria-live", "polite")
+    expect(banner).to_contain_text(
+        "Waiting for a victim advisor. You're number 2 in the queue.")
+    expect(page.locator(".rj-header").get_by_role("link", name="0800 650 654")).to_be_visible()
+    first = fake.polls[0]
+    assert first == {"sender": json.loads(stored(page))["sender"], "after": 0,
+                     "typing": False}
+    fake.poll["position"] = 1
+    expect(banner).to_contain_text("You're number 1 in the queue.")
+
+    banner.get_by_role("button", name="Leave the queue").click()
+    expect(page.locator(USER).last).to_have_text(re.compile("Leave the queue"))
+    assert fake.sent[-1] == "/end_live_chat"
+
+
+def test_an_advisor_message_is_shown_as_the_advisors_and_as_text(offline_page, fake):
+    page = offline_page
+    chatting_with_anna(page, fake)
+    fake.says("<img src=x onerror=alert(1)> Kia ora, I'm Anna. Shall we talk about "
+              "the conference?", buttons=[{"title": "Yes please", "payload": "/affirm"}])
+    fake.says("Anna from the victim advisors has joined the chat.", advisor=None)
+    message = page.locator(ADVISOR_MESSAGE)
+    expect(message).to_have_count(1)
+    expect(message).to_contain_text("<img src=x onerror=alert(1)> Kia ora, I'm Anna.")
+    expect(message.locator(".rj-advisor-label")).to_have_text("Anna (victim advisor)")
+    expect(message.locator(".rj-visually-hidden")).to_have_text("Anna, victim advisor: ")
+    expect(page.locator(BOT).last).to_contain_text("has joined the chat")  # the assistant's
+    assert page.locator(".rj-chat img").count() == 0
+    assert page.dialogs == []
+    expect(page.locator(".rj-replies").get_by_role("button", name="Yes please")).to_be_visible()
+
+    # Anna chats; the assistant is quiet ([]) and that is no error.
+    bot_messages = page.locator(BOT).count()
+    page.get_by_label("Your message").fill("yes, thank you")
+    page.get_by_label("Your message").press("Enter")
+    expect(page.locator(USER).last).to_have_text(re.compile("yes, thank you"))
+    page.wait_for_function("() => !document.querySelector('.rj-replies')")
+    fake.next_poll()
+    assert fake.sent[-1] == "yes, thank you"
+    expect(page.locator(".rj-status")).to_have_text("")
+    expect(page.locator(BOT)).to_have_count(bot_messages)
+
+
+def test_the_advisor_typing_shows_and_hides_and_the_advisor_sees_the_person_typing(
+        offline_page, fake):
+    page = offline_page
+    chatting_with_anna(page, fake)
+    typing = page.locator(".rj-live-typing")
+    fake.poll["advisor_typing"] = True
+    expect(typing).to_have_text("Anna is typing…")
+    expect(typing).to_be_visible()
+    fake.poll["advisor_typing"] = False
+    expect(typing).to_be_hidden()
+
+    assert fake.next_poll()["typing"] is False
+    page.get_by_label("Your message").fill("I'm not s")
+    assert fake.next_poll()["typing"] is True
+    page.get_by_label("Your message").fill("I'm not sure")
+    page.get_by_label("Your message").press("Enter")
+    expect(page.locator(USER).last).to_have_text(re.compile("I'm not sure"))
+    assert fake.next_poll()["typing"] is False
+
+
+def test_the_end_chat_button_sends_end_live_chat_and_live_mode_ends(offline_page, fake):
+    page = offline_page
+    chatting_with_anna(page, fake)
+    page.locator(LIVE).get_by_role("button", name="End chat").click()
+    expect(page.locator(USER).last).to_have_text(re.compile("End chat"))
+    expect(page.locator(BOT).last).to_contain_text("You've ended the chat")
+    assert fake.sent[-1] == "/end_live_chat"
+    fake.poll = {"state": "none", "position": None, "advisor": None, "advisor_typing": False}
+    expect(page.locator(LIVE)).to_be_hidden()
+
+
+def test_live_messages_come_once_each_in_order_one_poll_at_a_time(offline_page, fake):
+    page = offline_page
+    fake.ignore_after = True  # the same messages again and again: the widget must skip them
+    fake.advisor_joins()
+    fake.says("first")
+    fake.says("second")
+    fake.outbox.reverse()  # and out of order
+    start_live_chat(page)
+    expect(page.locator(ADVISOR_MESSAGE)).to_have_count(2)
+    assert fake.next_poll()["after"] == 2
+    fake.outbox.reverse()
+    fake.says("third")
+    expect(page.locator(ADVISOR_MESSAGE)).to_have_count(3)
+    assert fake.next_poll()["after"] == 3
+    page.wait_for_timeout(1500)
+    texts = [text.split(": ", 1)[1] for text in page.locator(ADVISOR_MESSAGE).all_text_contents()]
+    assert texts == ["first", "second", "third"]
+
+    # A slow poll: no other starts until it is answered.
+    fake.hold = True
+    fake.next_poll()
+    polls = len(fake.polls)
+    page.wait_for_timeout(3000)
+    assert len(fake.polls) == polls
+    fake.hold = False
+    fake.fulfill(fake.held.pop())
+    fake.next_poll()
+    expect(page.locator(ADVISOR_MESSAGE)).to_have_count(3)
+
+
+def test_a_reload_in_live_mode_keeps_the_chat_and_polls_again(offline_page, fake):
+    page = offline_page
+    chatting_with_anna(page, fake)
+    fake.says("Take your time.")
+    expect(page.locator(ADVISOR_MESSAGE)).to_have_count(1)
+    texts = page.locator(".rj-message").all_inner_texts()
+    page.reload()
+    assert fake.next_poll() == {"sender": json.loads(stored(page))["sender"], "after": 1,
+                                "typing": False}
+    expect(page.locator(LIVE)).to_contain_text("You're chatting with Anna, a victim advisor.")
+    expect(page.locator(".rj-message")).to_have_count(len(texts))
+    assert page.locator(".rj-message").all_inner_texts() == texts
+
+
+def test_quick_exit_in_live_mode_tells_the_server_and_keeps_nothing(offline_page, fake):
+    page = offline_page
+    chatting_with_anna(page, fake)
+    fake.says("Hello, I'm Anna.")
+    expect(page.locator(ADVISOR_MESSAGE)).to_have_count(1)
+    sender = json.loads(stored(page))["sender"]
+    page.locator(".rj-panel").get_by_role("button", name="Quick Exit").click()
+    expect(page).to_have_url(EXIT_URL)
+    page.wait_for_timeout(200)
+    assert fake.leaves == [{"sender": sender}]
+    polls = len(fake.polls)
+    page.goto(settings().site_url)
+    assert stored(page) is None
+    expect(page.locator(".rj-message")).to_have_count(0)
+    expect(page.locator(LIVE)).to_be_hidden()
+    page.wait_for_timeout(2000)
+    assert len(fake.polls) == polls  # the new page is not in live mode
+
+
+def test_state_none_ends_live_mode_and_polling_stops(offline_page, fake):
+    page = offline_page
+    chatting_with_anna(page, fake)
+    fake.poll = {"state": "none", "position": None, "advisor": None, "advisor_typing": False}
+    fake.says("The victim advisor has ended the chat. Call 0800 650 654 any time.",
+              advisor=None)
+    expect(page.locator(LIVE)).to_be_hidden()
+    expect(page.locator(BOT).last).to_contain_text("has ended the chat")
+    assert "live" not in json.loads(stored(page)) or json.loads(stored(page))["live"] is None
+    polls = len(fake.polls)
+    page.wait_for_timeout(2500)
+    assert len(fake.polls) == polls
+
+
+def test_live_mode_reconnects_quietly_and_stops_when_refused(offline_page, fake):
+    page = offline_page
+    chatting_with_anna(page, fake)
+    connection = page.locator(".rj-live-connection")
+    def down(route):
+        route.abort()
+
+    page.route("**/webhooks/live/poll", down)
+    expect(connection).to_have_text("Reconnecting…", timeout=10_000)
+    expect(page.locator(".rj-status")).to_have_text("")  # no alarm in the chat itself
+    page.unroute("**/webhooks/live/poll", down)  # the fake assistant answers again
+    expect(connection).to_be_hidden()
+    expect(page.locator(LIVE)).to_contain_text("You're chatting with Anna")
+
+    page.route("**/webhooks/live/poll", lambda route: route.fulfill(
+        status=503, json={"error": "unavailable"}))
+    page.wait_for_timeout(2500)
+    expect(page.locator(LIVE)).to_be_visible()  # 5xx: still trying
+    page.route("**/webhooks/live/poll", lambda route: route.fulfill(
+        status=400, json={"error": '"sender" must be a random id'}))
+    expect(page.locator(LIVE)).to_be_hidden(timeout=10_000)
+
+
+def test_live_mode_is_accessible_on_a_small_phone(browser, screenshots):
+    context = new_offline_context(browser, viewport={"width": 360, "height": 640},
+                                  is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        fake = FakeAssistant(page)
+        chatting_with_anna(page, fake)
+        fake.says("Kia ora, I'm Anna. How are you feeling about the conference?")
+        fake.poll["advisor_typing"] = True
+        expect(page.locator(".rj-live-typing")).to_be_visible()
+        expect(page.locator(ADVISOR_MESSAGE)).to_have_count(1)
+        end = page.locator(LIVE).get_by_role("button", name="End chat")
+        expect(end).to_be_visible()
+        expect(page.locator(".rj-header").get_by_role("link", name="0800 650 654")).to_be_visible()
+        assert page.evaluate("document.querySelector('.rj-panel').scrollWidth") <= 360
+        assert end.bounding_box()["height"] >= 44
+        assert run_axe(page) == []
+        page.screenshot(path=str(screenshots / "widget-live-mobile.png"))
+    finally:
+        context.close()

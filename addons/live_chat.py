@@ -1,0 +1,193 @@
+"""Live chat with a victim advisor, on the Rasa server (the state is in
+records/live_chat.py; the console's side in console/pages/live.py).
+
+The conversation stays one tracker. When an advisor has accepted, the assistant pauses it
+(ConversationPaused, from actions/live_chat.py): people's messages are still parsed,
+masked and stored, but no policy answers them. When the chat ends it resumes
+(ConversationResumed) and says how it ended. Rasa's HTTP API adds the advisor's messages
+to the conversation (`POST /conversations/<id>/tracker/events?output_channel=live&
+execute_side_effects=true`); this channel's output puts them in the outbox.
+
+- `LiveChatInput`, the `live` channel (credentials.yml):
+  - `POST /webhooks/live/poll {"sender": id, "after": n, "typing": bool}`: the widget,
+    every second while the person waits or chats. Says the person is there (and
+    typing), ends chats nobody is on one side of any more, catches the conversation up,
+    and answers with the state and the messages after outbox id `n`:
+    `{"state": "none" | "waiting" | "active", "position": 2, "advisor": "Anna",
+      "advisor_typing": false, "messages": [{"id": 7, "text": "...", "buttons": [],
+      "advisor": "Anna"}]}` (`advisor` is null on the assistant's messages);
+  - `POST /webhooks/live/leave {"sender": id}`: Quick Exit. The chat ends at once; what
+    was waiting for the widget is deleted.
+- `answer_in_live_chat`: the channels' step for a message the assistant did not answer.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from addons.crisis import DANGER_INTENTS
+from addons.incoming import Rejected, json_object, refused, valid_sender
+from records.live_chat import (
+    ACTIVE,
+    ADVISOR_KEY,
+    BY_PERSON,
+    ENDED,
+    PERSON_LEFT,
+    WAITING,
+    Chat,
+    LiveChats,
+)
+from serving.settings import settings
+
+logger = logging.getLogger(__name__)
+
+START_ACTION = "action_live_chat_started"
+END_ACTION = "action_end_live_chat"
+END_INTENT = "end_live_chat"
+# What the assistant says to a message that signals danger while an advisor is in the chat.
+DANGER_REPLY = {"crisis": "utter_crisis", "possible_danger": "utter_safety_note"}
+SWEEP_EVERY = 2.0  # seconds: ending chats nobody is on one side of, per Rasa process
+POLL_EXAMPLE = '{"sender": "<random id>", "after": 0, "typing": false}'
+
+_last_sweep = 0.0
+
+
+def chats() -> LiveChats:
+    return LiveChats()
+
+
+class LiveOutbox(OutputChannel):
+    """Messages for the widget to collect with its next poll."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "live"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        chats().post(recipient_id, {
+            "text": message.get("text") or "",
+            "buttons": message.get("buttons") or [],
+            "advisor": message.get(ADVISOR_KEY),
+        })
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class LiveChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "live"
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return LiveOutbox()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                  ) -> Blueprint:
+        live = Blueprint("live_chat_webhook", __name__)
+
+        @live.post("/poll")
+        async def poll(request: Request) -> response.HTTPResponse:
+            try:
+                body = json_object(request, POLL_EXAMPLE)
+                sender = valid_sender(body.get("sender"))
+                after = body.get("after", 0)
+                if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                    raise Rejected('"after" must be the id of the last message the widget '
+                                   'has (0 for none).')
+            except Rejected as rejected:
+                return refused(rejected)
+            store = chats()
+            store.person_seen(sender, typing=body.get("typing") is True)
+            sweep(store)
+            await catch_up(request.app.ctx.agent, sender, LiveOutbox())
+            return response.json(state(store, store.current(sender), store.collect(sender,
+                                                                                   after)))
+
+        @live.post("/leave")
+        async def leave(request: Request) -> response.HTTPResponse:
+            try:
+                sender = valid_sender(json_object(request, '{"sender": "<random id>"}')
+                                      .get("sender"))
+            except Rejected as rejected:
+                return refused(rejected)
+            store = chats()
+            chat = store.current(sender)
+            if chat is not None and chat.is_open:
+                store.end(chat.id, PERSON_LEFT)
+            await catch_up(request.app.ctx.agent, sender, LiveOutbox())
+            store.clear_outbox(sender)
+            return response.empty()
+
+        return live
+
+
+def state(store: LiveChats, chat: Optional[Chat], messages: list) -> Dict[str, Any]:
+    now = time.time()
+    open_chat = chat if chat is not None and chat.status != ENDED else None
+    return {
+        "state": open_chat.status if open_chat else "none",
+        "position": store.position(open_chat, now) if open_chat and
+        open_chat.status == WAITING else None,
+        "advisor": open_chat.shown_advisor if open_chat and open_chat.status == ACTIVE
+        else None,
+        "advisor_typing": bool(open_chat and open_chat.advisor_typing(now)),
+        "messages": messages,
+    }
+
+
+def sweep(store: LiveChats) -> None:
+    """End the chats nobody is on one side of any more, at most every SWEEP_EVERY s."""
+    global _last_sweep
+    if time.monotonic() - _last_sweep >= SWEEP_EVERY:
+        _last_sweep = time.monotonic()
+        store.expire(settings().live_chat_wait_seconds)
+
+
+async def catch_up(agent: Any, sender_id: str, output: OutputChannel) -> bool:
+    """Pause the conversation for a chat an advisor accepted, or resume it after one that
+    ended, saying so; whether there was anything to catch up with."""
+    chat = chats().current(sender_id)
+    if chat is None:
+        return False
+    if chat.status == ACTIVE and not chat.started:
+        await run_action(agent, sender_id, START_ACTION, output)
+    elif chat.status == ENDED and not chat.resumed:
+        await run_action(agent, sender_id, END_ACTION, output)
+    else:
+        return False
+    return True
+
+
+async def run_action(agent: Any, sender_id: str, action: str, output: OutputChannel) -> None:
+    async with agent.lock_store.lock(sender_id):
+        await agent.execute_action(sender_id, action, output, None, None)
+
+
+async def answer_in_live_chat(agent: Any, sender_id: str, output: OutputChannel) -> bool:
+    """For a message the assistant did not answer: whether that is because an advisor is
+    in the chat. Then danger still gets the crisis reply at once (and the advisor sees
+    the flag), and "end chat" ends it; a chat that ended meanwhile is said to have."""
+    store = chats()
+    chat = store.current(sender_id)
+    if chat is None:
+        return False
+    store.person_seen(sender_id)
+    if await catch_up(agent, sender_id, output):
+        return True
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if chat.status != ACTIVE or tracker is None or not tracker.is_paused():
+        return False
+    intent = (tracker.latest_message.intent or {}).get("name")
+    if intent == END_INTENT:
+        store.end(chat.id, BY_PERSON, "person")
+        await catch_up(agent, sender_id, output)
+    elif intent in DANGER_INTENTS:
+        store.flag_crisis(sender_id)
+        await run_action(agent, sender_id, DANGER_REPLY.get(intent, "utter_crisis"), output)
+    return True
