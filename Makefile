@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-prod browser nginx run run-prod migrate use-model chat handoffs topic review merge train validate evaluate lint test bench bench-console bench-load lock clean
+.PHONY: help install install-prod browser nginx run run-prod migrate use-model chat handoffs topic review merge train validate evaluate lint test bench bench-console bench-load bench-live lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -93,6 +93,9 @@ bench-console: install  ## time the console's pages at 50,000 and 500,000 conver
 
 bench-load: install  ## 100 conversations x 20 turns on the production profile, 1 vs 2 Rasa processes; nothing lost
 	$(PY) -m bench.load_test $(ARGS)
+
+bench-live: install  ## 20 live chats with 5 advisors on the production profile: delivery times; nothing lost
+	$(PY) -m bench.live_chat_load $(ARGS)
 
 lock:  ## re-resolve requirements.in and requirements-dev.in into the two lock files
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -35,8 +35,8 @@ class AssistantApi:
         """Add what the advisor wrote to the conversation, and send it to the person."""
         if not self.token:
             raise AssistantUnavailable(
-                "Live chat needs Rasa's HTTP API: give the console and the Rasa server the "
-                "same RASA_API_TOKEN (make run and make run-prod do).")
+                "The message was not sent: live chat needs Rasa's HTTP API. Give the console "
+                "and the Rasa server the same RASA_API_TOKEN (make run and make run-prod do).")
         event = {"event": "bot", "text": text, "timestamp": time.time(),
                  "metadata": {ADVISOR_KEY: advisor_name}}
         url = f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
