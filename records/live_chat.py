@@ -78,6 +78,9 @@ outbox = sa.Table(
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("at", sa.Float, nullable=False),
     sa.Column("message", sa.Text, nullable=False),  # JSON: text, buttons, advisor
+    # Ids only ever grow, even on SQLite after every row was collected: the widget's
+    # `after` must never match a newer message.
+    sqlite_autoincrement=True,
 )
 
 

@@ -35,8 +35,10 @@ FIRST = "0001"
 LOCK_KEY = 0x726A5F736368656D  # "rj_schem"
 # Left out when the metadata is compared with a database: Rasa's table, and the
 # full-text indexes the migrations make (SQLite's FTS5 table, PostgreSQL's expression
-# index), which the metadata does not describe.
-NOT_DESCRIBED = ("events", "typed_messages_fts", "ix_typed_messages_text_search")
+# index), which the metadata does not describe, and SQLite's own table of AUTOINCREMENT
+# counters.
+NOT_DESCRIBED = ("events", "typed_messages_fts", "ix_typed_messages_text_search",
+                 "sqlite_sequence")
 
 _ready: "weakref.WeakSet[sa.engine.Engine]" = weakref.WeakSet()
 _lock = threading.Lock()

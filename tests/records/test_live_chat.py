@@ -139,6 +139,10 @@ def test_the_widget_collects_each_message_once_in_order(store):
     assert [m["id"] for m in store.collect(sender, ids[1])] == [ids[2]]
     assert store.collect(sender, ids[2]) == []
     assert [m["text"] for m in store.collect(other, 0)] == ["not yours"]
+    store.collect(other, ids[2] + 1)
+    # Every message collected, the next one still comes after the last the widget has.
+    later = store.post(sender, {"text": "later"})
+    assert later > ids[2] and [m["text"] for m in store.collect(sender, ids[2])] == ["later"]
 
 
 def test_deleting_the_conversation_deletes_its_live_chats(store):

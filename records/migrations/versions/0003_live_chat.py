@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("sender_id", sa.String(255), nullable=False),
         sa.Column("at", sa.Float, nullable=False),
         sa.Column("message", sa.Text, nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_live_outbox_sender_id", "live_outbox", ["sender_id"])
 
