@@ -403,11 +403,11 @@
 
   // Adds the messages not shown yet, in id order, and returns how many there were.
   function showLiveMessages(messages) {
-    var fresh = (Array.isArray(messages) ? messages : []).filter(function (message) {
+    var numbered = (Array.isArray(messages) ? messages : []).filter(function (message) {
       return message && typeof message.id === "number" && isFinite(message.id);
     }).sort(function (a, b) { return a.id - b.id; });
     var count = 0;
-    fresh.forEach(function (message) {
+    numbered.forEach(function (message) {
       if (message.id <= state.live.after) return;  // shown already
       state.live.after = message.id;  // saved with the message, by add()
       count += 1;

@@ -19,8 +19,8 @@ from records.live_chat import (
     WAITING,
     LiveChatError,
     LiveChats,
-    checked_display_name,
     chats,
+    checked_display_name,
 )
 
 

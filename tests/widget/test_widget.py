@@ -330,14 +330,21 @@ def test_axe_finds_no_accessibility_violations(page, screenshots):
     page.screenshot(path=str(screenshots / "widget-desktop.png"))
 
 
-def test_targets_are_at_least_24_pixels(page):
-    open_chat(page)
-    sizes = page.evaluate("""() => [...document.querySelectorAll(
-        '.rj-chat button, .rj-chat a, .rj-chat input')].map(e => {
+def target_sizes(page):
+    """The size of every control shown (those in a hidden part, such as the live chat
+    banner outside live mode, have no box)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        '.rj-chat button, .rj-chat a, .rj-chat input')]
+        .filter(e => e.getClientRects().length).map(e => {
             const r = e.getBoundingClientRect();
             return {name: e.textContent || e.getAttribute('aria-label') || e.id,
                     w: r.width, h: r.height};
         })""")
+
+
+def test_targets_are_at_least_24_pixels(page):
+    open_chat(page)
+    sizes = target_sizes(page)
     small = [s for s in sizes if s["w"] < 24 or s["h"] < 24]
     assert sizes and not small
 
@@ -691,6 +698,9 @@ def test_live_mode_is_accessible_on_a_small_phone(browser, screenshots):
         expect(page.locator(".rj-header").get_by_role("link", name="0800 650 654")).to_be_visible()
         assert page.evaluate("document.querySelector('.rj-panel').scrollWidth") <= 360
         assert end.bounding_box()["height"] >= 44
+        sizes = target_sizes(page)
+        assert "End chat" in [s["name"] for s in sizes]
+        assert not [s for s in sizes if s["w"] < 24 or s["h"] < 24]
         assert run_axe(page) == []
         page.screenshot(path=str(screenshots / "widget-live-mobile.png"))
     finally:
