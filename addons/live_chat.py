@@ -27,6 +27,7 @@ import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from sanic import Blueprint, response
 from sanic.request import Request
 
@@ -165,8 +166,11 @@ async def catch_up(agent: Any, sender_id: str, output: OutputChannel) -> bool:
 
 
 async def run_action(agent: Any, sender_id: str, action: str, output: OutputChannel) -> None:
+    """Run `action`, then listen, as the assistant does after its last action of a turn:
+    the policies then read the person's next message as they read any other."""
     async with agent.lock_store.lock(sender_id):
-        await agent.execute_action(sender_id, action, output, None, None)
+        for name in (action, ACTION_LISTEN_NAME):
+            await agent.execute_action(sender_id, name, output, None, None)
 
 
 async def answer_in_live_chat(agent: Any, sender_id: str, output: OutputChannel) -> bool:
