@@ -170,7 +170,8 @@ async def updates(request: Request, chat_id: int) -> Any:
 def turn_json(turn: queries.Turn) -> Dict[str, Any]:
     return {"id": turn.id, "speaker": turn.speaker, "advisor": turn.advisor,
             "text": turn.text, "at": turn.at.strftime("%H:%M:%S"),
-            "danger": turn.crisis or turn.possible_danger, "buttons": turn.buttons}
+            "danger": turn.crisis or turn.possible_danger, "clicked": turn.clicked,
+            "buttons": turn.buttons}
 
 
 @blueprint.post("/live/<chat_id:int>/messages")

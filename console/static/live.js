@@ -120,6 +120,7 @@
                                    "data-id": String(t.id) }, [
         el("p", { class: "who" }, [
           document.createTextNode(who + " · "), el("time", { text: t.at }),
+          t.clicked ? el("span", { class: "mark", text: " clicked a button" }) : null,
           t.danger ? el("span", { class: "mark crisis", text: " may be in danger" }) : null,
         ]),
         el("p", { class: "text", text: t.text }),
