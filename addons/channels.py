@@ -139,7 +139,8 @@ class _Guard:
 
     def guarded(self, on_new_message: Handler) -> Handler:
         async def handle(message: UserMessage) -> None:
-            message.text = without_commands(message.text or "", self.own_payloads())
+            message.text = live_chat.as_command(
+                message.sender_id, without_commands(message.text or "", self.own_payloads()))
             message.metadata = None
             output = _WatchedOutput(message.output_channel)
             message.output_channel = output

@@ -18,11 +18,13 @@ execute_side_effects=true`); this channel's output puts them in the outbox.
       "advisor": "Anna"}]}` (`advisor` is null on the assistant's messages);
   - `POST /webhooks/live/leave {"sender": id}`: Quick Exit. The chat ends at once; what
     was waiting for the widget is deleted.
-- `answer_in_live_chat`: the channels' step for a message the assistant did not answer.
+- `as_command`: the channels' step for typed "end chat" in the queue or in a chat;
+  `answer_in_live_chat`: their step for a message the assistant did not answer.
 """
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -54,6 +56,14 @@ END_INTENT = "end_live_chat"
 DANGER_REPLY = {"crisis": "utter_crisis", "possible_danger": "utter_safety_note"}
 SWEEP_EVERY = 2.0  # seconds: ending chats nobody is on one side of, per Rasa process
 POLL_EXAMPLE = '{"sender": "<random id>", "after": 0, "typing": false}'
+END_COMMAND = "/end_live_chat"  # the "End chat" and "Leave the queue" buttons' payload
+# Typed instead of tapping one of them, in the queue or in a chat. (Words, not an NLU
+# intent: "chat" and "queue" would pull every message about "this chat" towards it.)
+END_WORDS = re.compile(
+    r"\W*((ok|okay|please|pls|actually|i want to|i'd like to|can you)\W+)*"
+    r"(end|close|stop|finish|quit|exit|leave|cancel|get me out of)\W+"
+    r"((the|this|my)\W+)?(live\W+)?(chat|queue)(\W+(now|please|pls|thanks|thank you))*\W*",
+    re.IGNORECASE)
 
 _last_sweep = 0.0
 
@@ -126,6 +136,16 @@ class LiveChatInput(InputChannel):
             return response.empty()
 
         return live
+
+
+def as_command(sender_id: str, text: str) -> str:
+    """Typed "end chat" or "leave the queue", from someone in the queue or in a chat, is
+    the same as the button; any other message is as it was."""
+    if END_WORDS.fullmatch(text):
+        chat = chats().current(sender_id)
+        if chat is not None and chat.is_open:
+            return END_COMMAND
+    return text
 
 
 def state(store: LiveChats, chat: Optional[Chat], messages: list) -> Dict[str, Any]:

@@ -17,7 +17,8 @@ def own_payloads():
 
 def test_the_allow_list_holds_exactly_our_buttons_and_the_widgets_commands(own_payloads):
     assert own_payloads == {"/request_advisor", "/request_callback", "/delete_conversation",
-                            "/crisis", "/safe_now", "/greet"}
+                            "/crisis", "/safe_now", "/greet", "/request_live_chat",
+                            "/end_live_chat"}
 
 
 @pytest.mark.parametrize("text, read_as", [
