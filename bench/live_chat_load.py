@@ -122,7 +122,8 @@ def person_side(sender: str, rounds: int, figures: Figures, sent_at: Dict) -> No
 
 def advisor_side(console: Console, chat_id: int, sender: str, rounds: int, figures: Figures,
                  sent_at: Dict) -> None:
-    after = 0
+    so_far = console.get(f"live/{chat_id}/updates.json", after="0")["messages"]
+    after = so_far[-1]["id"] if so_far else 0  # what was said before the advisor came
     for n in range(rounds):
         sent_at[(sender, "advisor", n)] = time.monotonic()
         answer = console.post(f"live/{chat_id}/messages", text=f"advisor {n}")
