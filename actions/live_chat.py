@@ -29,6 +29,9 @@ ENDED_REPLIES = {
     (live_chat.HANDED_BACK, True): "utter_live_chat_handed_back",
     (live_chat.NO_ADVISOR, False): "utter_live_chat_no_advisor",
     (live_chat.ADVISOR_LEFT, True): "utter_live_chat_advisor_left",
+    # Seen only by someone who comes back: Quick Exit's chat leaves nothing to see.
+    (live_chat.PERSON_LEFT, True): "utter_live_chat_person_away",
+    (live_chat.PERSON_LEFT, False): "utter_live_chat_person_away",
 }
 
 
@@ -85,19 +88,23 @@ class ActionJoinLiveQueue(Action):
 
 
 class ActionLiveChatStarted(Action):
-    """An advisor accepted: the assistant says who joined and pauses."""
+    """An advisor accepted: the assistant says who joined (once) and pauses."""
 
     def name(self) -> Text:
         return "action_live_chat_started"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        chat = chats().mark_started(tracker.sender_id)
-        if chat is None:
+        store = chats()
+        chat = store.mark_started(tracker.sender_id)
+        if chat is not None:
+            dispatcher.utter_message(response="utter_live_chat_joined",
+                                     advisor_name=chat.shown_advisor,
+                                     json_message={WIDGET_KEY: live_chat.ACTIVE})
+        else:
+            chat = store.current(tracker.sender_id)
+        if chat is None or chat.status != live_chat.ACTIVE or tracker.is_paused():
             return []
-        dispatcher.utter_message(response="utter_live_chat_joined",
-                                 advisor_name=chat.shown_advisor,
-                                 json_message={WIDGET_KEY: live_chat.ACTIVE})
         # A form the person was filling in would wait for an answer the advisor now has.
         events = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)] if tracker.active_loop \
             else []
@@ -105,8 +112,8 @@ class ActionLiveChatStarted(Action):
 
 
 class ActionEndLiveChat(Action):
-    """Ends the person's chat if it is still open (they asked), resumes the assistant and
-    says how the chat ended."""
+    """Ends the person's chat if it is still open (they asked), says how the chat ended
+    (once), and resumes the assistant if it was paused."""
 
     def name(self) -> Text:
         return "action_end_live_chat"
@@ -114,17 +121,17 @@ class ActionEndLiveChat(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         store = chats()
+        resume = [ConversationResumed()] if tracker.is_paused() else []
         chat = store.current(tracker.sender_id)
         if chat is None:
-            dispatcher.utter_message(response="utter_no_live_chat")
-            return []
+            if not resume:  # asked to end a chat that is not there
+                dispatcher.utter_message(response="utter_no_live_chat")
+            return resume
         if chat.is_open:
             store.end(chat.id, live_chat.BY_PERSON, "person")
         chat = store.mark_resumed(tracker.sender_id)
-        if chat is None:
-            return []
-        reply = ENDED_REPLIES.get((chat.ended_how, chat.accepted_at is not None))
-        if reply:  # nothing for a person who left: nobody would read it
+        reply = chat and ENDED_REPLIES.get((chat.ended_how, chat.accepted_at is not None))
+        if reply:
             dispatcher.utter_message(response=reply, advisor_name=chat.shown_advisor,
                                      json_message={WIDGET_KEY: live_chat.ENDED})
-        return [ConversationResumed()] if chat.started else []
+        return resume

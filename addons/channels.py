@@ -127,12 +127,12 @@ class _Guard:
             self._payloads = (domain, button_payloads(domain))
         return self._payloads[1]
 
-    async def in_live_chat(self, sender_id: str, output: OutputChannel) -> bool:
+    async def in_live_chat(self, message: UserMessage, output: OutputChannel) -> bool:
         """Silence is right while an advisor is in the chat (addons/live_chat.py)."""
         agent = getattr(self.app.ctx, "agent", None) if self.app else None
         try:
             return agent is not None and await live_chat.answer_in_live_chat(
-                agent, sender_id, output)
+                agent, message, output)
         except Exception as error:  # noqa: BLE001 - the person must still get a reply
             logger.error("Could not check the live chat: %s", type(error).__name__)
             return False
@@ -149,7 +149,7 @@ class _Guard:
             except Exception as error:  # noqa: BLE001 - the person must still get a reply
                 # The message text stays out of the log (privacy); the type says enough.
                 logger.error("Could not answer a message: %s", type(error).__name__)
-            if output.sent == 0 and not await self.in_live_chat(message.sender_id, output):
+            if output.sent == 0 and not await self.in_live_chat(message, output):
                 await output.inner.send_text_with_buttons(
                     message.sender_id, UNAVAILABLE_TEXT, UNAVAILABLE_BUTTONS)
 

@@ -23,13 +23,13 @@ execute_side_effects=true`); this channel's output puts them in the outbox.
 """
 from __future__ import annotations
 
-import logging
 import re
 import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 
@@ -46,8 +46,6 @@ from records.live_chat import (
     LiveChats,
 )
 from serving.settings import settings
-
-logger = logging.getLogger(__name__)
 
 START_ACTION = "action_live_chat_started"
 END_ACTION = "action_end_live_chat"
@@ -173,45 +171,72 @@ def sweep(store: LiveChats) -> None:
 async def catch_up(agent: Any, sender_id: str, output: OutputChannel) -> bool:
     """Pause the conversation for a chat an advisor accepted, or resume it after one that
     ended, saying so; whether there was anything to catch up with."""
-    chat = chats().current(sender_id)
-    if chat is None:
+    if behind(chats().current(sender_id)) is None:
         return False
-    if chat.status == ACTIVE and not chat.started:
-        await run_action(agent, sender_id, START_ACTION, output)
-    elif chat.status == ENDED and not chat.resumed:
-        await run_action(agent, sender_id, END_ACTION, output)
-    else:
-        return False
+    async with agent.lock_store.lock(sender_id):
+        action = behind(chats().current(sender_id))  # again: another process may have
+        if action is None:
+            return False
+        await execute(agent, sender_id, action, output)
     return True
+
+
+def behind(chat: Optional[Chat]) -> Optional[str]:
+    """The action the conversation needs to catch up with the chat, if any."""
+    if chat is not None and chat.status == ACTIVE and not chat.started:
+        return START_ACTION
+    if chat is not None and chat.status == ENDED and not chat.resumed:
+        return END_ACTION
+    return None
 
 
 async def run_action(agent: Any, sender_id: str, action: str, output: OutputChannel) -> None:
-    """Run `action`, then listen, as the assistant does after its last action of a turn:
-    the policies then read the person's next message as they read any other."""
     async with agent.lock_store.lock(sender_id):
-        for name in (action, ACTION_LISTEN_NAME):
-            await agent.execute_action(sender_id, name, output, None, None)
+        await execute(agent, sender_id, action, output)
 
 
-async def answer_in_live_chat(agent: Any, sender_id: str, output: OutputChannel) -> bool:
-    """For a message the assistant did not answer: whether that is because an advisor is
-    in the chat. Then danger still gets the crisis reply at once (and the advisor sees
-    the flag), and "end chat" ends it; a chat that ended meanwhile is said to have."""
+async def execute(agent: Any, sender_id: str, action: str, output: OutputChannel) -> None:
+    """Run `action`, then listen, as the assistant does after its last action of a turn:
+    the policies then read the person's next message as they read any other. The caller
+    holds the conversation's lock."""
+    for name in (action, ACTION_LISTEN_NAME):
+        await agent.execute_action(sender_id, name, output, None, None)
+
+
+async def answer_in_live_chat(agent: Any, message: UserMessage, output: OutputChannel
+                              ) -> bool:
+    """For a message the assistant did not answer: whether that is because of a live chat,
+    now answered as it should be. Danger gets the crisis reply at once (and the advisor
+    sees the flag); "end chat" ends the chat; a chat that started or ended meanwhile is
+    said to have; a conversation left paused with no chat open is resumed."""
+    sender_id = message.sender_id
     store = chats()
     chat = store.current(sender_id)
-    if chat is None:
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None or (chat is None and not tracker.is_paused()):
         return False
-    store.person_seen(sender_id)
+    if chat is not None:
+        store.person_seen(sender_id)
+    intent = intent_of(tracker, message.message_id)
+    if intent in DANGER_INTENTS:
+        if chat is not None and chat.is_open:
+            store.flag_crisis(sender_id)
+        await run_action(agent, sender_id, DANGER_REPLY[intent], output)
+    if intent == END_INTENT and chat is not None and chat.is_open:
+        store.end(chat.id, BY_PERSON, "person")
     if await catch_up(agent, sender_id, output):
         return True
-    tracker = await agent.tracker_store.retrieve(sender_id)
-    if chat.status != ACTIVE or tracker is None or not tracker.is_paused():
-        return False
-    intent = (tracker.latest_message.intent or {}).get("name")
-    if intent == END_INTENT:
-        store.end(chat.id, BY_PERSON, "person")
-        await catch_up(agent, sender_id, output)
-    elif intent in DANGER_INTENTS:
-        store.flag_crisis(sender_id)
-        await run_action(agent, sender_id, DANGER_REPLY.get(intent, "utter_crisis"), output)
-    return True
+    if tracker.is_paused() and (chat is None or not chat.is_open):
+        # Paused, with no chat open: the resume was lost (the action server failed, say).
+        await run_action(agent, sender_id, END_ACTION, output)
+        return True
+    return intent in DANGER_INTENTS or (chat is not None and chat.status == ACTIVE)
+
+
+def intent_of(tracker: Any, message_id: Optional[str]) -> Optional[str]:
+    """The intent of the person's message with this id (not simply the latest: another
+    message of theirs may have been saved in between)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered) and event.message_id == message_id:
+            return (event.intent or {}).get("name")
+    return None

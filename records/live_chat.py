@@ -33,7 +33,7 @@ ENDINGS = (BY_PERSON, BY_ADVISOR, HANDED_BACK, NO_ADVISOR, PERSON_LEFT, ADVISOR_
 
 # The console says an advisor is there every few seconds; the widget polls every second.
 ADVISOR_GONE_AFTER = 45.0
-PERSON_GONE_AFTER = 30.0
+PERSON_GONE_AFTER = 60.0  # a phone that locks, a train through a tunnel
 TYPING_FOR = 4.0
 OUTBOX_LIFETIME = 3600.0  # what an ended chat's widget never collected
 ANY_ADVISOR = "An advisor"
@@ -296,13 +296,16 @@ class LiveChats:
 
     # Ending, and catching up ---------------------------------------------------------
 
-    def end(self, chat_id: int, how: str, by: Optional[str] = None) -> bool:
-        """End the chat unless it has ended already; whether this call ended it."""
+    def end(self, chat_id: int, how: str, by: Optional[str] = None,
+            only_if: Any = None) -> bool:
+        """End the chat unless it has ended already (or `only_if` no longer holds);
+        whether this call ended it."""
         if how not in ENDINGS:
             raise ValueError(f"unknown ending {how!r}")
         with self.engine.begin() as connection:
             return connection.execute(chats.update().where(
-                chats.c.id == chat_id, chats.c.status != ENDED).values(
+                chats.c.id == chat_id, chats.c.status != ENDED,
+                only_if if only_if is not None else sa.true()).values(
                 status=ENDED, ended_at=time.time(), ended_how=how, ended_by=by,
                 person_typing_at=None, advisor_typing_at=None)).rowcount == 1
 
@@ -322,7 +325,8 @@ class LiveChats:
         ended = []
         for how, condition in rules:
             for chat in self._all(condition):
-                if self.end(chat.id, how):
+                # The condition again: an advisor may have accepted in between.
+                if self.end(chat.id, how, only_if=condition):
                     ended.append(self.get(chat.id))
         with self.engine.begin() as connection:
             connection.execute(outbox.delete().where(outbox.c.at < now - OUTBOX_LIFETIME))

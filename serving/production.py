@@ -176,6 +176,9 @@ def environment(settings: Settings, env: Mapping[str, str] = os.environ) -> Dict
         extra["ACTION_SERVER_TOKEN"] = secrets.token_hex(32)
     if not settings.rasa_api_token:
         extra["RASA_API_TOKEN"] = secrets.token_hex(32)
+    extra["RASA_API_URLS"] = " ".join(
+        f"http://127.0.0.1:{settings.rasa_process_port + n}"
+        for n in range(settings.rasa_processes))
     return {**env, **extra}
 
 
@@ -183,7 +186,8 @@ def ready_message(settings: Settings) -> str:
     run_dir = settings.production_dir
     model = Path(chosen_model(run_dir) or "")
     api = ("on, protected by RASA_API_TOKEN (?token=...)" if settings.rasa_api_token
-           else "on for the console only, with a token made for this start")
+           else "off (set RASA_API_TOKEN to turn it on; the console's live chat uses "
+           "the Rasa processes' own, with a token made for this start)")
     return f"""
   Production profile: {settings.rasa_processes} Rasa processes behind nginx, conversations
   in {shown(settings.database_url)}, locks in Redis; model {model.name}.

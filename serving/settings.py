@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     rasa_upstreams: str = Field(
         "", description="Production, several machines: space-separated host:port of Rasa "
         "processes on other machines that nginx also sends messages to")
+    rasa_api_urls: str = Field(
+        "", description="Space-separated addresses of the Rasa processes whose HTTP API the "
+        "console uses for live chat, tried in turn. Unset: http://127.0.0.1:RASA_PORT. "
+        "`make run-prod` sets the processes' own 127.0.0.1 addresses, so the console's "
+        "calls never pass through nginx or its logs")
     site_origins: str = Field(
         "http://localhost:8080 http://127.0.0.1:8080",
         description="Space-separated origins of the web pages that embed the widget (CORS)")
@@ -144,7 +149,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"{address!r} is not host:port (for example 10.0.0.12:5010)")
         return value
 
-    @validator("site_origins", "assistant_url")
+    @validator("site_origins", "assistant_url", "rasa_api_urls")
     def web_addresses(cls, value: str) -> str:
         for address in value.split():
             if not WEB_ADDRESS.fullmatch(address):
@@ -178,9 +183,9 @@ class Settings(BaseSettings):
         return OpeningHours(self.live_chat_hours)
 
     @property
-    def rasa_api_url(self) -> str:
-        """Rasa's HTTP API, as the console reaches it (production: through nginx)."""
-        return f"http://127.0.0.1:{self.rasa_port}"
+    def rasa_api_addresses(self) -> List[str]:
+        """Where the console reaches Rasa's HTTP API, in the order to try them."""
+        return self.rasa_api_urls.split() or [f"http://127.0.0.1:{self.rasa_port}"]
 
     @property
     def rest_url(self) -> str:

@@ -231,6 +231,7 @@ async def hand_back(request: Request, chat_id: int) -> Any:
 @security.changes_state
 async def note(request: Request, chat_id: int) -> Any:
     try:
+        own_chat(request, chat_id)
         chat = chats(request).set_note(chat_id, form_value(request, "note"))
     except LiveChatError as error:
         return render(request, "message.html", code=400, message=str(error),

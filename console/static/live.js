@@ -158,7 +158,9 @@
       send.addEventListener("submit", function (event) {
         event.preventDefault();
         var text = box.value.trim();
-        if (!text) return;
+        var button = send.querySelector("button[type=submit]");
+        if (!text || button.disabled) return;
+        button.disabled = true;  // one at a time: messages arrive in the order written
         var body = new URLSearchParams();
         body.append("csrf_token", csrf);
         body.append("text", text);
@@ -174,7 +176,8 @@
             sendError.hidden = false;
             sendError.textContent = "The message was not sent: the console cannot be " +
                                     "reached. Try again.";
-          });
+          })
+          .then(function () { button.disabled = false; });
       });
     }
     if (chat.getAttribute("data-status") !== "ended") poll();

@@ -53,6 +53,7 @@ def test_the_queue_lists_waiting_people_and_only_one_advisor_gets_each(advisor, 
                           headers={"Accept": "application/json"})
     assert refused.status_code == 409 and "not your chat" in refused.json()["error"]
     assert second.post(f"/live/{chat.id}/end").status_code == 403
+    assert "not your chat" in second.post(f"/live/{chat.id}/note", {"note": "x"}).text
     assert live.get(chat.id).status == "active"
     assert advisor.post(f"/live/{chat.id}/end").status_code == 303
     assert live.get(chat.id).ended_how == "advisor"
