@@ -9,7 +9,10 @@ Trains if needed, then measures:
 3. the test stories (rasa test core);
 4. the dev question set, through the running assistant's REST channel;
 5. crisis detection: recall and calm false alarms per kind on the held-out crisis sets,
-   and cross-validated on its training examples (training/crisis_eval.py).
+   and cross-validated on its training examples (training/crisis_eval.py);
+6. the answer selector without TensorFlow (addons/answer_selector.py) side by side with
+   the ResponseSelector config.yml uses: held-out accuracy, time to load the model and
+   per message (trains a model with config.yml's ResponseSelector swapped for it).
 Writes reports/latest/ (summary.md, metrics.json, per_topic.csv, confusion_matrix.png,
 misclassified.md, crisis.md) after moving the last report to reports/previous/, and
 compares the two, pointing out regressions. --update-baseline makes this held-out
@@ -30,6 +33,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Optional
+
+import yaml
 
 from devtools import processes
 from serving.settings import settings
@@ -154,6 +159,40 @@ def dev_set(model_path: Path) -> Dict:
     return {"passed": int(found.group(1)), "failed": int(found.group(2))}
 
 
+SELECTOR_VARIANT = ROOT / "build" / "config-answer-selector.yml"
+
+
+def answer_selector_config() -> Path:
+    """config.yml with its ResponseSelector swapped for addons/answer_selector.py, made
+    afresh each time so that nothing else can differ."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    config["pipeline"] = [
+        {"name": "addons.answer_selector.AnswerSelector",
+         "retrieval_intent": step.get("retrieval_intent", "faq")}
+        if step["name"] == "ResponseSelector" else step for step in config["pipeline"]]
+    SELECTOR_VARIANT.parent.mkdir(exist_ok=True)
+    SELECTOR_VARIANT.write_text(yaml.safe_dump(config, sort_keys=False))
+    return SELECTOR_VARIANT
+
+
+def selector_figures(model_path: Path) -> Dict:
+    started = time.monotonic()
+    agent = nlu_eval.load_agent(model_path)
+    loaded = time.monotonic() - started
+    examples = nlu_eval.labelled_examples()
+    started = time.monotonic()
+    predictions = nlu_eval.predict(agent, examples)
+    per_message = (time.monotonic() - started) / len(examples)
+    return {"model": model_path.name, "accuracy": nlu_eval.accuracy(predictions),
+            "load_seconds": round(loaded, 2), "ms_per_message": round(1000 * per_message, 1)}
+
+
+def answer_selectors(model_path: Path) -> Dict:
+    variant = model.ensure(config=str(answer_selector_config()), prefix="answer-selector-")
+    return {"ResponseSelector (TensorFlow, in use)": selector_figures(model_path),
+            "AnswerSelector (scikit-learn)": selector_figures(variant)}
+
+
 def compare(latest: Dict, previous: Optional[Dict]) -> List[str]:
     """Lines saying what changed since the previous report; regressions marked."""
     if not previous:
@@ -210,6 +249,13 @@ def summary(metrics: Dict, comparison: List[str]) -> str:
                      f"{f['crisis']}; calm given the crisis reply {f['calm_crisis_reply']}/"
                      f"{f['calm']}, asked \"are you in danger\" "
                      f"{f['false_alarms'] - f['calm_crisis_reply']} (crisis.md) |")
+    selectors = metrics.get("answer_selectors", {})
+    if selectors:
+        lines += ["", "## Answer selectors side by side (held-out set)", "",
+                  "| Selector | Held-out accuracy | Model load | Per message |",
+                  "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {f['accuracy']:.1%} | {f['load_seconds']:.1f} s | "
+                  f"{f['ms_per_message']:.1f} ms |" for name, f in selectors.items()]
     lines += ["", "## Since the previous report", "", *comparison, "",
               "## Weakest topics (held-out F1)", "", "| Topic | Precision | Recall | F1 | n |",
               "|---|---:|---:|---:|---:|"]
@@ -225,7 +271,7 @@ def main() -> int:
     parser.add_argument("--update-baseline", action="store_true")
     args = parser.parse_args()
     started = time.monotonic()
-    total = 6
+    total = 7
     step(1, total, "Training, unless a model matches the data ...")
     model_path = model.ensure()
     latest, previous = REPORTS / "latest", REPORTS / "previous"
@@ -250,6 +296,8 @@ def main() -> int:
     crisis_report, metrics["crisis"] = crisis_eval.report(nlu_eval.load_agent(model_path),
                                                           args.folds)
     (latest / "crisis.md").write_text(crisis_report)
+    step(7, total, "Answer selectors side by side (trains the one without TensorFlow) ...")
+    metrics["answer_selectors"] = answer_selectors(model_path)
     comparison = compare(metrics, previous_metrics)
     (latest / "metrics.json").write_text(json.dumps(metrics, indent=2))
     (latest / "summary.md").write_text(summary(metrics, comparison))
