@@ -204,14 +204,21 @@ def test_hostile_socketio_events_are_refused_and_real_ones_answered(assistant):
     METRICS["fuzz Socket.IO events"] = f"{sent_bad + sent_good} ({sent_bad} malformed)"
 
 
-def test_without_a_token_configured_rasa_http_api_is_off(assistant):
+def test_without_the_token_rasa_http_api_refuses_everything(assistant):
+    """The API is on (the console's live chat uses it), with a token made for this start:
+    without it nothing can be read or changed."""
     sender = assistant.new_sender()
     assistant.say("kia ora", sender)
     base = f"http://localhost:{settings().rasa_port}"
-    assert requests.get(f"{base}/conversations/{sender}/tracker", timeout=30).status_code == 404
+    wrong = {"token": "not-the-token"}
+    assert requests.get(f"{base}/conversations/{sender}/tracker", timeout=30).status_code == 401
+    assert requests.get(f"{base}/conversations/{sender}/tracker", params=wrong,
+                        timeout=30).status_code == 401
     assert requests.post(f"{base}/conversations/{sender}/tracker/events", timeout=30,
-                         json={"event": "slot", "name": "first_name"}).status_code == 404
-    assert requests.post(f"{base}/model/parse", json={"text": "hi"}, timeout=30).status_code == 404
+                         json={"event": "slot", "name": "first_name"}).status_code == 401
+    assert requests.post(f"{base}/model/parse", json={"text": "hi"}, timeout=30).status_code == 401
+    assert assistant.stored_events(sender, "type_name = 'slot' AND data LIKE '%first_name%'") \
+        == []
 
 
 def test_an_oversized_body_is_refused_before_it_is_read(assistant):

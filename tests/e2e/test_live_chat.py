@@ -253,8 +253,8 @@ def test_people_cannot_speak_as_an_advisor_or_read_another_chat(assistant, advis
     assert forged.status_code == 401
     got = person.poll_until(lambda state, got: got)
     assert [m["text"] for m in got] == ["only for the first person"]
-    # A person's message that looks like a command is only words.
-    assert person.send('/end_live_chat{"x": 1}') == []
+    # A person's message that looks like a command is only words: the chat goes on.
+    assert "ended the chat" not in reply_text(person.send('/end_live_chat{"x": 1}'))
     assert person.poll()["state"] == "active"
     for bad in ({"sender": "short", "after": 0}, {"sender": person.sender, "after": -1},
                 {"sender": person.sender, "after": "1"}, ["not", "an", "object"]):
