@@ -122,6 +122,12 @@ def person_side(sender: str, rounds: int, figures: Figures, sent_at: Dict) -> No
 
 def advisor_side(console: Console, chat_id: int, sender: str, rounds: int, figures: Figures,
                  sent_at: Dict) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not console.get(f"live/{chat_id}/updates.json", after="0")["joined"]:
+        if time.monotonic() > deadline:  # the person's screen never showed the advisor
+            figures.errors.append(f"chat {chat_id}: the person was never told who joined")
+            return
+        time.sleep(POLL_EVERY)  # as the chat page waits before it sends
     so_far = console.get(f"live/{chat_id}/updates.json", after="0")["messages"]
     after = so_far[-1]["id"] if so_far else 0  # what was said before the advisor came
     for n in range(rounds):

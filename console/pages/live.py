@@ -162,6 +162,7 @@ async def updates(request: Request, chat_id: int) -> Any:
         "person_typing": chat.person_typing(now),
         "person_present": chat.status != "ended" and chat.person_present(now),
         "crisis": chat.crisis_at is not None,
+        "joined": chat.started,  # the person has been told the advisor joined
         "messages": [turn_json(t) for t in
                      queries.transcript(request.app.ctx.engine, chat.sender_id, after)],
     })
@@ -195,6 +196,9 @@ async def _send(request: Request, chat_id: int, text: str) -> Tuple[Optional[str
         chat = own_chat(request, chat_id)
         if chat.status != ACTIVE:
             raise LiveChatError("This chat has ended: the message was not sent.")
+        if not chat.started:  # else it would reach the person before "Mere has joined"
+            raise LiveChatError("The person's screen has not yet shown that you joined: "
+                                "send it again in a second.")
         await request.app.ctx.assistant.say(chat.sender_id, text, chat.shown_advisor)
     except LiveChatError as error:
         return str(error), 409

@@ -137,6 +137,8 @@
             if (t.id > after) { showTurn(t); after = t.id; }
           });
           danger.hidden = !u.crisis;
+          if (send) send.querySelector("button[type=submit]").title = u.joined ? "" :
+            "Waiting for the person's screen to show that you joined";
           personStatus.textContent = u.status === "ended" ? "" :
             !u.person_present ? "The person has left." :
             u.person_typing ? "The person is typing…" : "";

@@ -66,6 +66,11 @@ def test_a_message_the_assistant_cannot_take_is_not_lost_silently(advisor, live)
         answer = advisor.post(f"/live/{chat.id}/messages", {"text": text},
                               headers={"Accept": "application/json"})
         assert answer.status_code == 400 and says in answer.json()["error"]
+    # Not before the person has been told the advisor joined.
+    early = advisor.post(f"/live/{chat.id}/messages", {"text": "Kia ora"},
+                         headers={"Accept": "application/json"})
+    assert early.status_code == 409 and "not yet shown" in early.json()["error"]
+    live.mark_started(chat.sender_id)
     # No Rasa server answers this in-process console: the advisor is told, with the reason.
     answer = advisor.post(f"/live/{chat.id}/messages", {"text": "Kia ora"},
                           headers={"Accept": "application/json"})
