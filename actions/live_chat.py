@@ -35,10 +35,6 @@ ENDED_REPLIES = {
 }
 
 
-def chats() -> LiveChats:
-    return LiveChats()
-
-
 def live_chat_open(store: LiveChats) -> bool:
     """Within the hours, with an advisor available."""
     return settings().opening_hours.open_now() and store.available_count() > 0
@@ -56,7 +52,7 @@ class ActionOfferAdvisor(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        if live_chat_open(chats()):
+        if live_chat_open(LiveChats()):
             dispatcher.utter_message(response="utter_advisor_live")
         else:
             dispatcher.utter_message(response="utter_advisor", live_chat_hours=hours())
@@ -69,7 +65,7 @@ class ActionJoinLiveQueue(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        store = chats()
+        store = LiveChats()
         chat = store.current(tracker.sender_id)
         if chat is not None and chat.status == live_chat.ACTIVE:
             dispatcher.utter_message(response="utter_live_chat_already",
@@ -95,7 +91,7 @@ class ActionLiveChatStarted(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        store = chats()
+        store = LiveChats()
         chat = store.mark_started(tracker.sender_id)
         if chat is not None:
             dispatcher.utter_message(response="utter_live_chat_joined",
@@ -120,7 +116,7 @@ class ActionEndLiveChat(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
-        store = chats()
+        store = LiveChats()
         resume = [ConversationResumed()] if tracker.is_paused() else []
         chat = store.current(tracker.sender_id)
         if chat is None:

@@ -66,10 +66,6 @@ END_WORDS = re.compile(
 _last_sweep = 0.0
 
 
-def chats() -> LiveChats:
-    return LiveChats()
-
-
 class LiveOutbox(OutputChannel):
     """Messages for the widget to collect with its next poll."""
 
@@ -78,7 +74,7 @@ class LiveOutbox(OutputChannel):
         return "live"
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        chats().post(recipient_id, {
+        LiveChats().post(recipient_id, {
             "text": message.get("text") or "",
             "buttons": message.get("buttons") or [],
             "advisor": message.get(ADVISOR_KEY),
@@ -111,7 +107,7 @@ class LiveChatInput(InputChannel):
                                    'has (0 for none).')
             except Rejected as rejected:
                 return refused(rejected)
-            store = chats()
+            store = LiveChats()
             store.person_seen(sender, typing=body.get("typing") is True)
             sweep(store)
             await catch_up(request.app.ctx.agent, sender, LiveOutbox())
@@ -125,7 +121,7 @@ class LiveChatInput(InputChannel):
                                       .get("sender"))
             except Rejected as rejected:
                 return refused(rejected)
-            store = chats()
+            store = LiveChats()
             chat = store.current(sender)
             if chat is not None and chat.is_open:
                 store.end(chat.id, PERSON_LEFT)
@@ -140,7 +136,7 @@ def as_command(sender_id: str, text: str) -> str:
     """Typed "end chat" or "leave the queue", from someone in the queue or in a chat, is
     the same as the button; any other message is as it was."""
     if END_WORDS.fullmatch(text):
-        chat = chats().current(sender_id)
+        chat = LiveChats().current(sender_id)
         if chat is not None and chat.is_open:
             return END_COMMAND
     return text
@@ -171,10 +167,11 @@ def sweep(store: LiveChats) -> None:
 async def catch_up(agent: Any, sender_id: str, output: OutputChannel) -> bool:
     """Pause the conversation for a chat an advisor accepted, or resume it after one that
     ended, saying so; whether there was anything to catch up with."""
-    if behind(chats().current(sender_id)) is None:
+    if behind(LiveChats().current(sender_id)) is None:
         return False
     async with agent.lock_store.lock(sender_id):
-        action = behind(chats().current(sender_id))  # again: another process may have
+        # Again, under the lock: another process may have caught up meanwhile.
+        action = behind(LiveChats().current(sender_id))
         if action is None:
             return False
         await execute(agent, sender_id, action, output)
@@ -210,7 +207,7 @@ async def answer_in_live_chat(agent: Any, message: UserMessage, output: OutputCh
     sees the flag); "end chat" ends the chat; a chat that started or ended meanwhile is
     said to have; a conversation left paused with no chat open is resumed."""
     sender_id = message.sender_id
-    store = chats()
+    store = LiveChats()
     chat = store.current(sender_id)
     tracker = await agent.tracker_store.retrieve(sender_id)
     if tracker is None or (chat is None and not tracker.is_paused()):

@@ -142,6 +142,15 @@ def browser():
         browser.close()
 
 
+def new_page(context):
+    """A page of `context` that dismisses any dialog (alert, confirm) and records its
+    message in `page.dialogs`: an injected script would show up there."""
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    return page
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     folder = RESULTS / "screenshots"

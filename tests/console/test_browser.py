@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from console.accounts import Accounts
 from records import database
 from records.advisor_ids import shown_id
-from tests.conftest import reply_text
+from tests.conftest import new_page, reply_text
 from tests.console.conftest import ADVISOR_PASSWORD, BASE
 from tests.e2e.test_callback import ANSWERS, REFERENCE
 
@@ -38,9 +38,7 @@ def page(browser, accounts):
     name = f"mere-{uuid.uuid4().hex[:6]}"
     accounts.add(name, "advisor", ADVISOR_PASSWORD)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page = new_page(context)
     page.goto(BASE + "/queue")
     expect(page).to_have_url(BASE + "/login")
     page.get_by_label("Username").fill(name)

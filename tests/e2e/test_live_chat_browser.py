@@ -12,6 +12,7 @@ from console.accounts import Accounts
 from records import database
 from records.advisor_ids import shown_id
 from serving.settings import settings
+from tests.conftest import new_page
 from tests.console.conftest import ADVISOR_PASSWORD, BASE
 from tests.e2e.test_live_chat import STACK_WAIT_SECONDS
 from tests.widget.conftest import EXIT_URL, neutral_site
@@ -31,9 +32,7 @@ def advisor(browser, accounts):
     name = f"adv-{uuid.uuid4().hex[:6]}"
     accounts.add(name, "advisor", ADVISOR_PASSWORD)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page = new_page(context)
     page.goto(BASE + "/login")
     page.get_by_label("Username").fill(name)
     page.get_by_label("Password").fill(ADVISOR_PASSWORD)
@@ -54,9 +53,7 @@ def advisor(browser, accounts):
 def person(browser, assistant):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.route(EXIT_URL + "**", neutral_site)
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page = new_page(context)
     page.goto(settings().site_url)
     page.get_by_role("button", name="Chat: questions about restorative justice").click()
     expect(page.locator(".rj-from-bot").first).to_contain_text("Kia ora")

@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 import pytest
 
 from serving.settings import settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, new_page
 
 EXIT_URL = "https://www.metservice.com/"
 WIDGET = ROOT / "widget"
@@ -29,9 +29,7 @@ def context(browser, assistant):
 
 @pytest.fixture
 def page(context):
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page = new_page(context)
     page.goto(settings().site_url)
     return page
 
@@ -75,7 +73,5 @@ def offline_context(browser):
 
 @pytest.fixture
 def offline_page(offline_context):
-    page = offline_context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page = new_page(offline_context)
     return page
