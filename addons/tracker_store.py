@@ -14,12 +14,18 @@
   `utter_conversation_not_deleted`), this store deletes again whatever is left and
   writes none of that turn's events. Seeing it fail, the store keeps the conversation,
   as the person was told.
+- A turn reads only the conversation's recent events: the store keeps a snapshot of the
+  conversation's state beside them (addons/tracker_snapshot.py,
+  records/tracker_snapshots.py) and gives Rasa the snapshot followed by the events after
+  it, so a turn costs the same however long the conversation has been. Every event is
+  still stored, for advisors, exports and `retrieve_full_tracker`.
 """
 from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Dict, Iterator, List, Optional, Text
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -37,8 +43,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from addons import tracker_snapshot
 from addons.crisis import DANGER_INTENTS
-from records import conversation_log, database, schema
+from records import conversation_log, database, schema, tracker_snapshots
 from records.masking import answer_placeholder, mask, slot_value
 from records.parsed_message import ParsedMessage
 
@@ -53,10 +60,27 @@ _IN_LATEST_SESSION = """sender_id = :sender_id AND timestamp >= COALESCE(
     (SELECT MAX(timestamp) FROM events
      WHERE sender_id = :sender_id AND type_name = 'session_started'), -1)"""
 _LATEST_SESSION_EVENTS = sa.text(
-    f"SELECT data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
+    f"SELECT id, data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
+_EVENTS_FROM = sa.text(
+    "SELECT id, data FROM events WHERE sender_id = :sender_id AND id >= :first ORDER BY id")
 _ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 _LATEST_SESSION_EVENT_COUNT = sa.text(
     f"SELECT COUNT(*) FROM events WHERE {_IN_LATEST_SESSION}")
+# On PostgreSQL the recent events of a conversation are found by this index. (SQLite's
+# index on sender_id already holds the id, Rasa's table having an INTEGER PRIMARY KEY.)
+_EVENTS_INDEX = sa.text(
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)")
+# Set on each tracker the store reads: how it was read (see Stored).
+STORED = "_rj_stored"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A tracker's first `state` events are its snapshot's state; the events after them
+    are stored under `ids`. `snapshot`: whether the conversation has a snapshot row."""
+    state: int
+    ids: List[int]
+    snapshot: bool
 
 
 class ConversationStore(SQLTrackerStore):
@@ -77,33 +101,50 @@ class ConversationStore(SQLTrackerStore):
         self.engine = engine
         self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
         schema.create(engine)
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(_EVENTS_INDEX)
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
-        query = _ALL_EVENTS if fetch_events_from_all_sessions else _LATEST_SESSION_EVENTS
+        """All events, or the latest session's: from its snapshot on when it has one."""
         with self.session_scope() as session:
-            rows = session.execute(query, {"sender_id": sender_id}).scalars().all()
+            if fetch_events_from_all_sessions:
+                snapshot, query = None, _ALL_EVENTS
+            else:
+                snapshot = tracker_snapshots.read(session, sender_id)
+                query = _EVENTS_FROM if snapshot else _LATEST_SESSION_EVENTS
+            rows = session.execute(query, {"sender_id": sender_id, "first": snapshot and
+                                           snapshot.first_event_id}).all()
         if not self.domain or not rows:
             return None
-        events = [json.loads(data) for data in rows]
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        state = snapshot.state if snapshot else []
+        tracker = DialogueStateTracker.from_dict(
+            sender_id, state + [json.loads(row.data) for row in rows], self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            setattr(tracker, STORED, Stored(len(state), [row.id for row in rows],
+                                            snapshot is not None))
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await self.stream_events(tracker)
+        stored: Optional[Stored] = getattr(tracker, STORED, None)
         with self.session_scope() as session:
-            events = list(self._additional_events(session, tracker))
+            first_new = (stored.state + len(stored.ids) if stored
+                         else self._stored_count(session, tracker))
+            events = list(itertools.islice(tracker.events, first_new, None))
+            if self.event_broker:
+                await self._stream_new_events(self.event_broker, events, tracker.sender_id)
             if deleted_in(events):
                 conversation_log.forget(session, [tracker.sender_id])
                 session.commit()
                 return
-            first_new = len(tracker.events) - len(events)
             answers = form_answers(tracker.events, first_new)
-            stored = []
+            stored_events, rows = [], []
             for index, event in enumerate(events, start=first_new):
                 data = masked(event.as_dict(), answers.get(index))
-                stored.append(data)
-                session.add(self.SQLEvent(
+                stored_events.append(data)
+                rows.append(self.SQLEvent(
                     sender_id=tracker.sender_id,
                     type_name=event.type_name,
                     timestamp=data.get("timestamp"),
@@ -111,14 +152,40 @@ class ConversationStore(SQLTrackerStore):
                     action_name=data.get("name"),
                     data=json.dumps(data),
                 ))
-            conversation_log.record_turns(session, tracker.sender_id, stored)
+            session.add_all(rows)
+            conversation_log.record_turns(session, tracker.sender_id, stored_events)
+            if stored:
+                session.flush()  # gives the new rows their ids
+                self._keep_snapshot(session, tracker, stored, [row.id for row in rows])
             session.commit()
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        stored = session.execute(
-            _LATEST_SESSION_EVENT_COUNT, {"sender_id": tracker.sender_id}
-        ).scalar()
-        return itertools.islice(tracker.events, stored, len(tracker.events))
+    def _stored_count(self, session: Any, tracker: DialogueStateTracker) -> int:
+        """For a tracker this store did not read (a new one): how many of its events are
+        stored already, counted as Rasa's SQLTrackerStore counts them."""
+        return session.execute(
+            _LATEST_SESSION_EVENT_COUNT, {"sender_id": tracker.sender_id}).scalar()
+
+    @staticmethod
+    def _keep_snapshot(session: Any, tracker: DialogueStateTracker, stored: Stored,
+                       new_ids: List[int]) -> None:
+        """Take a new snapshot when it is time to (or the first one), so that the next
+        turn reads from it."""
+        ids = stored.ids + new_ids
+        first_new = stored.state + len(stored.ids)
+        cut = tracker_snapshot.next_cut(tracker, stored.state)
+        new_session = tracker_snapshot.latest_session_start(tracker.events, first_new)
+        snapshot = None
+        if cut:
+            snapshot = tracker_snapshots.Snapshot(ids[cut.index - stored.state],
+                                                  [masked(e) for e in cut.state])
+        elif new_session is not None:  # read from the session's start from now on
+            snapshot = tracker_snapshots.Snapshot(ids[new_session - stored.state], [])
+        elif not stored.snapshot:  # read from its events alone: the state is empty
+            snapshot = tracker_snapshots.Snapshot(ids[0], [])
+        if snapshot:
+            tracker_snapshots.write(session, tracker.sender_id, snapshot)
+        # Saved again (Rasa may save one tracker twice), it goes on from here.
+        setattr(tracker, STORED, Stored(stored.state, ids, True))
 
 
 def deleted_in(events: List[Event]) -> bool:

@@ -28,7 +28,7 @@ from typing import Any, Dict, Iterable, List, Sequence
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from records import advisor_ids, database, live_chat
+from records import advisor_ids, database, live_chat, tracker_snapshots
 from records.parsed_message import ParsedMessage
 
 FALLBACK = "nlu_fallback"
@@ -186,6 +186,7 @@ def forget(connection: Any, sender_ids: Iterable[str]) -> None:
     for table in (summaries, topics, typed_messages, gaps, advisor_ids.table):
         connection.execute(table.delete().where(table.c.sender_id.in_(ids)))
     live_chat.forget(connection, ids)
+    tracker_snapshots.drop(connection, ids)
     connection.execute(sa.text("DELETE FROM events WHERE sender_id IN :ids")
                        .bindparams(sa.bindparam("ids", expanding=True)), {"ids": ids})
     if _dialect(connection) == "sqlite":
