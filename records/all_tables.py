@@ -5,8 +5,7 @@ Only those import this module; the tables' own modules call records/schema.py, w
 needs none of them (the migrations spell every table out).
 """
 from console import accounts, audit  # noqa: F401 - importing a module defines its tables
-from records import (  # noqa: F401
-    advisor_ids, callbacks, conversation_log, live_chat, tracker_snapshots)
+from records import advisor_ids, callbacks, conversation_log, live_chat, tracker_snapshots  # noqa: F401
 from records.database import metadata
 
 __all__ = ["metadata"]
