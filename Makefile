@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-prod browser nginx run run-prod migrate use-model chat handoffs topic review merge train validate evaluate lint test bench bench-console bench-load bench-live lock clean
+.PHONY: help install install-prod browser nginx run run-prod migrate use-model chat handoffs topic review merge train validate evaluate lint test bench bench-startup bench-console bench-load bench-live lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ test: install lint  ## the linter, then the whole test suite
 
 bench: install  ## benchmark against Rasa's stock config; writes docs/benchmarks.md
 	$(PY) -m bench.benchmark $(ARGS)
+
+bench-startup: install  ## the Rasa server's start-up step by step, and seconds until REST answers (ARGS=--write)
+	$(PY) -m bench.startup $(ARGS)
 
 bench-console: install  ## time the console's pages at 50,000 and 500,000 conversations in PostgreSQL
 	$(PY) -m bench.console_benchmark $(ARGS)

@@ -4,9 +4,9 @@ Rasa's FallbackClassifier only looks at the intent confidence. For a retrieval i
 such as `faq`, that says "this is a question about restorative justice", not which
 answer fits: a confident `faq` with an unsure `faq/<topic>` would give a wrong answer.
 This classifier does everything FallbackClassifier does, and also predicts
-`nlu_fallback` when the ResponseSelector's top answer is below `answer_threshold`, or
-too close to the runner-up (`answer_ambiguity_threshold`). It must come after the
-ResponseSelector in the pipeline.
+`nlu_fallback` when the answer selector's top answer (Rasa's `response_selector` output,
+addons/answer_selector.py) is below `answer_threshold`, or too close to the runner-up
+(`answer_ambiguity_threshold`). It must come after the answer selector in the pipeline.
 
 Classifiers are confident about text they have never seen anything like: keyboard
 mashing such as "xqzv plof" can come out as a confident "ok". With `known_words_from`
@@ -46,7 +46,7 @@ KNOWN_WORDS_FROM_KEY = "known_words_from"
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
 class AnswerAwareFallbackClassifier(FallbackClassifier):
-    """FallbackClassifier that also checks the ResponseSelector's confidence."""
+    """FallbackClassifier that also checks the answer selector's confidence."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

@@ -1,4 +1,5 @@
-"""Rasa's LogisticRegressionClassifier, made safe for a message with nothing in it.
+"""Rasa's LogisticRegressionClassifier, made safe for a message with nothing in it, and
+quicker to load (its model kept as plain arrays: addons/linear_model_file.py).
 
 An empty or blank message has no tokens and so no features, and scikit-learn refuses a
 row without features: the whole reply failed and the person heard nothing. Such a
@@ -8,9 +9,12 @@ features costs as much as classifying it.)
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List, Text
 
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import (
@@ -21,6 +25,10 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+
+from addons import linear_model_file
+
+MODEL_FILE = "classifier.npz"
 
 
 @DefaultV1Recipe.register(
@@ -39,6 +47,21 @@ class IntentClassifier(LogisticRegressionClassifier):
                 message.set(INTENT, nothing, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         return messages
+
+    def persist(self) -> None:
+        with self._model_storage.write_to(self._resource) as model_dir:
+            linear_model_file.save(self.clf, model_dir / MODEL_FILE)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "IntentClassifier":
+        component = cls(config, execution_context.node_name, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                linear_model_file.load(component.clf, model_dir / MODEL_FILE)
+        except ValueError:  # nothing was trained (no intents), as with Rasa's classifier
+            pass
+        return component
 
 
 def has_tokens(message: Message) -> bool:

@@ -103,6 +103,9 @@ class ConversationStore(SQLTrackerStore):
         schema.create(engine)
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
+                # Held so that processes starting together do not race to make it.
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": schema.LOCK_KEY})
                 connection.execute(_EVENTS_INDEX)
 
     async def _retrieve(

@@ -10,9 +10,10 @@ Trains if needed, then measures:
 4. the dev question set, through the running assistant's REST channel;
 5. crisis detection: recall and calm false alarms per kind on the held-out crisis sets,
    and cross-validated on its training examples (training/crisis_eval.py);
-6. the answer selector without TensorFlow (addons/answer_selector.py) side by side with
-   the ResponseSelector config.yml uses: held-out accuracy, time to load the model and
-   per message (trains a model with config.yml's ResponseSelector swapped for it).
+6. the answer selector config.yml uses (addons/answer_selector.py, without TensorFlow)
+   side by side with Rasa's TensorFlow ResponseSelector as it was configured before:
+   held-out accuracy, time to load the model and per message (trains a model with
+   config.yml's answer selector swapped for it).
 Writes reports/latest/ (summary.md, metrics.json, per_topic.csv, confusion_matrix.png,
 misclassified.md, crisis.md) after moving the last report to reports/previous/, and
 compares the two, pointing out regressions. --update-baseline makes this held-out
@@ -159,17 +160,21 @@ def dev_set(model_path: Path) -> Dict:
     return {"passed": int(found.group(1)), "failed": int(found.group(2))}
 
 
-SELECTOR_VARIANT = ROOT / "build" / "config-answer-selector.yml"
+SELECTOR_VARIANT = ROOT / "build" / "config-response-selector.yml"
+IN_USE = "addons.answer_selector.AnswerSelector"
+# Rasa's ResponseSelector as config.yml had it before AnswerSelector replaced it.
+RESPONSE_SELECTOR = {"name": "ResponseSelector", "epochs": 200,
+                     "constrain_similarities": True, "random_seed": 42,
+                     "dense_dimension": {"text": 128, "label": 20}}
 
 
-def answer_selector_config() -> Path:
-    """config.yml with its ResponseSelector swapped for addons/answer_selector.py, made
+def response_selector_config() -> Path:
+    """config.yml with its answer selector swapped for Rasa's ResponseSelector, made
     afresh each time so that nothing else can differ."""
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     config["pipeline"] = [
-        {"name": "addons.answer_selector.AnswerSelector",
-         "retrieval_intent": step.get("retrieval_intent", "faq")}
-        if step["name"] == "ResponseSelector" else step for step in config["pipeline"]]
+        {**RESPONSE_SELECTOR, "retrieval_intent": step.get("retrieval_intent", "faq")}
+        if step["name"] == IN_USE else step for step in config["pipeline"]]
     SELECTOR_VARIANT.parent.mkdir(exist_ok=True)
     SELECTOR_VARIANT.write_text(yaml.safe_dump(config, sort_keys=False))
     return SELECTOR_VARIANT
@@ -188,9 +193,10 @@ def selector_figures(model_path: Path) -> Dict:
 
 
 def answer_selectors(model_path: Path) -> Dict:
-    variant = model.ensure(config=str(answer_selector_config()), prefix="answer-selector-")
-    return {"ResponseSelector (TensorFlow, in use)": selector_figures(model_path),
-            "AnswerSelector (scikit-learn)": selector_figures(variant)}
+    variant = model.ensure(config=str(response_selector_config()),
+                           prefix="response-selector-")
+    return {"AnswerSelector (scikit-learn, in use)": selector_figures(model_path),
+            "ResponseSelector (TensorFlow)": selector_figures(variant)}
 
 
 def compare(latest: Dict, previous: Optional[Dict]) -> List[str]:
@@ -296,7 +302,7 @@ def main() -> int:
     crisis_report, metrics["crisis"] = crisis_eval.report(nlu_eval.load_agent(model_path),
                                                           args.folds)
     (latest / "crisis.md").write_text(crisis_report)
-    step(7, total, "Answer selectors side by side (trains the one without TensorFlow) ...")
+    step(7, total, "Answer selectors side by side (trains the TensorFlow one) ...")
     metrics["answer_selectors"] = answer_selectors(model_path)
     comparison = compare(metrics, previous_metrics)
     (latest / "metrics.json").write_text(json.dumps(metrics, indent=2))

@@ -3,7 +3,7 @@
     python -m training.nlu_eval [tests/nlu/held_out.yml] [--model models/rj-....tar.gz]
 
 A prediction is the full label a person would see answered: `faq/<topic>` for FAQ
-questions (the ResponseSelector's choice), otherwise the intent. `nlu_fallback` counts
+questions (the answer selector's choice), otherwise the intent. `nlu_fallback` counts
 as wrong, since the person gets "please rephrase" instead of the answer, except for an
 out-of-scope message, where "I'm not sure I understood" is as honest a reply as "I can't
 help with that here". For each message not understood, the report also says which

@@ -9,6 +9,8 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from actions.topic_suggestions import load_questions
 from serving.settings import settings
 from tests.conftest import LINE, METRICS, RESULTS, ROOT, SHARED, reply_text
+from tests.e2e.test_callback import ANSWERS as CALLBACK_ANSWERS
+from tests.e2e.test_callback import REFERENCE, start
 
 pytestmark = pytest.mark.slow
 
@@ -47,6 +49,35 @@ def test_kia_ora_after_an_answer_is_not_a_fresh_start(assistant):
     reply = reply_text(assistant.say("kia ora", sender))
     assert "What else would you like to know" in reply
     assert "I'm an automated assistant" not in reply
+
+
+def test_a_long_conversation_is_answered_as_a_short_one(assistant):
+    """A turn reads only the latest turns (addons/tracker_snapshot.py): after more turns
+    than that, "kia ora" is still a hello again, a form still runs, and every message is
+    kept for advisors."""
+    import sqlalchemy as sa
+
+    sender = assistant.new_sender()
+    assistant.say("kia ora", sender)
+    questions = ["what is restorative justice", "can my whanau come with me?", "is it free"]
+    for _ in range(8):
+        for question in questions:
+            assistant.say(question, sender)
+    reply = reply_text(assistant.say("kia ora", sender))
+    assert "What else would you like to know" in reply
+    assert "I'm an automated assistant" not in reply
+    assert len(assistant.stored_events(sender, "type_name = 'user'")) == 26
+    with sa.create_engine(assistant.database_url).connect() as connection:
+        first_read = connection.execute(sa.text(
+            "SELECT first_event_id FROM tracker_snapshots WHERE sender_id = :s"),
+            {"s": sender}).scalar()
+        first_stored = connection.execute(sa.text(
+            "SELECT MIN(id) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
+    assert first_read > first_stored
+    start(assistant, sender)
+    for answer in CALLBACK_ANSWERS.values():
+        reply = reply_text(assistant.say(answer, sender))
+    assert REFERENCE.search(reply)
 
 
 def test_changing_your_mind_outside_a_form_is_met_with_the_choice(assistant):
