@@ -22,11 +22,11 @@ SIZES = {"crisis_messages": (40, 40), "crisis_held_out": (150, 150),
          "crisis_confirm": (150, 150), "crisis_fresh": (150, 150),
          "crisis_fresh2": (150, 150), "crisis_fresh3": (150, 150)}
 SETS = [p.stem for p in crisis_eval.HELD_OUT_SETS]
-# Known, and not tuned away: on these sets more calm messages than the floor allows get
+# Known, and not tuned away: on this set more calm messages than the floor allows get
 # the crisis reply with no answer to their question (each is then offered "I'm safe" to
-# carry on, below). Strict xfail: the day one passes, its mark must go.
+# carry on, below). Strict xfail: the day it passes, its mark must go (crisis_fresh2's
+# went when the answer selector changed and answered more of its questions).
 KNOWN_ONLY_CRISIS_REPLIES = {
-    "crisis_fresh2": "4/180 calm messages get the crisis reply with no answer",
     "crisis_fresh3": "3/180 calm messages get the crisis reply with no answer",
 }
 ONLY_CRISIS_REPLY_SETS = [
