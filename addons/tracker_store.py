@@ -133,8 +133,11 @@ class ConversationStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         stored: Optional[Stored] = getattr(tracker, STORED, None)
         with self.session_scope() as session:
-            first_new = (stored.state + len(stored.ids) if stored
-                         else self._stored_count(session, tracker))
+            if stored:
+                first_new = stored.state + len(stored.ids)
+            else:  # a tracker this store did not read (a new conversation)
+                first_new = self._stored_count(session, tracker)
+                tracker_snapshots.drop(session, [tracker.sender_id])  # none can be right
             events = list(itertools.islice(tracker.events, first_new, None))
             if self.event_broker:
                 await self._stream_new_events(self.event_broker, events, tracker.sender_id)
@@ -163,8 +166,8 @@ class ConversationStore(SQLTrackerStore):
             session.commit()
 
     def _stored_count(self, session: Any, tracker: DialogueStateTracker) -> int:
-        """For a tracker this store did not read (a new one): how many of its events are
-        stored already, counted as Rasa's SQLTrackerStore counts them."""
+        """How many of the tracker's events are stored already, counted as Rasa's
+        SQLTrackerStore counts them."""
         return session.execute(
             _LATEST_SESSION_EVENT_COUNT, {"sender_id": tracker.sender_id}).scalar()
 
