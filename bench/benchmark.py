@@ -255,8 +255,10 @@ ratio column is how many times better ours is than stock (higher is better).
 
 Failed requests: {errors}.
 
-Targets on this 2-core machine: at least 2× the stock throughput, p95 ≤ 100 ms at 20
-concurrent conversations, RSS ≤ 900 MB. Absolute timings on this shared machine have
+Targets on this 2-core machine: 2.5× the stock throughput for one conversation and 3×
+for 20, p95 ≤ 100 ms for 20 conversations with pauses, growth from turns 1–10 to turns
+141–150 ≤ 1.3×, RSS ≤ 600 MB, start-up ≤ 10 s (the Rasa server alone, step by step:
+`make bench-startup`, below). Absolute timings on this shared machine have
 varied by up to 40 % between runs of the same code; compare the columns of one run,
 which share the machine's state. Rerun `make bench` to refresh these figures.
 """
