@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Text
 
+import numpy as np
 import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -106,8 +107,10 @@ class AnswerSelector(GraphComponent):
         with_tokens = [m for m in messages if has_tokens(m)]
         if not with_tokens or not self.trained:
             return messages
-        confidences = softmax(self.config["confidence_scale"]
-                              * self.model.decision_function(features(with_tokens)), axis=1)
+        scores = self.model.decision_function(features(with_tokens))
+        if scores.ndim == 1:  # two answers only: one score, for the second
+            scores = np.column_stack([-scores, scores])
+        confidences = softmax(self.config["confidence_scale"] * scores, axis=1)
         for message, row in zip(with_tokens, confidences, strict=True):
             ranking = sorted(({INTENT_RESPONSE_KEY: key, PREDICTED_CONFIDENCE_KEY: float(p)}
                               for key, p in zip(self.model.classes_, row, strict=True)),

@@ -58,6 +58,9 @@ class IntentClassifier(LogisticRegressionClassifier):
         component = cls(config, execution_context.node_name, model_storage, resource)
         try:
             with model_storage.read_from(resource) as model_dir:
+                if not (model_dir / MODEL_FILE).exists():  # a model trained before: skops
+                    return super().load(config, model_storage, resource, execution_context,
+                                        **kwargs)
                 linear_model_file.load(component.clf, model_dir / MODEL_FILE)
         except ValueError:  # nothing was trained (no intents), as with Rasa's classifier
             pass

@@ -9,6 +9,7 @@ pipeline by that name (`model_from="SpacyNLP"`).
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -24,6 +25,17 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 )
 class SpacyNLP(spacy_utils.SpacyNLP):
     @staticmethod
-    @lru_cache(maxsize=None)
     def load_model(spacy_model_name: Text) -> SpacyModel:
-        return spacy_utils.SpacyNLP.load_model(spacy_model_name)
+        return _load(spacy_model_name, _changed_at(spacy_model_name))
+
+
+@lru_cache(maxsize=None)
+def _load(spacy_model_name: Text, changed_at: float) -> SpacyModel:
+    return spacy_utils.SpacyNLP.load_model(spacy_model_name)
+
+
+def _changed_at(spacy_model_name: Text) -> float:
+    """When a pipeline folder was last rebuilt (a model loaded later reads the new one);
+    0 for an installed package."""
+    meta = Path(spacy_model_name) / "meta.json"
+    return meta.stat().st_mtime if meta.exists() else 0.0

@@ -7,11 +7,12 @@ The snapshot is written as the events that recreate the state at that point:
 - ConversationPaused while a live chat with an advisor has the conversation paused;
 - the session's latest danger reply, which actions/safety_check.py looks back for.
 
-It is taken where a turn begins (the assistant listening, then the person's message),
-never while a form is active, so the events after it always hold the whole of a form,
-and it leaves the person's last KEEP_TURNS messages after it: the rules in
-data/rules.yml look back fewer turns than that. A new one is taken once RETAKE_AFTER
-more messages have come, so that a turn costs the same at turn 10 and at turn 1,000.
+It is taken where a turn begins (the assistant listening, then the person's message;
+in a live chat, any message of the person's), never while a form is active, so the
+events after it always hold the whole of a form, and it leaves the person's last
+KEEP_TURNS messages after it: the rules in data/rules.yml look back fewer turns than
+that. A new one is taken once RETAKE_AFTER more messages have come, so that a turn
+costs the same at turn 10 and at turn 1,000.
 """
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def next_cut(tracker: DialogueStateTracker, start: int) -> Optional[Cut]:
     found = None
     for index in range(start, messages[-KEEP_TURNS]):
         event = events[index]
-        if index >= session and begins_turn(events, index) and replay.active_loop is None:
+        if (index >= session and replay.active_loop is None
+                and (begins_turn(events, index) or in_live_chat(replay, events[index]))):
             found = Cut(index, state_events(replay, danger, event.timestamp))
         replay.update(event)
         danger = latest_danger_reply([event], danger)
@@ -79,6 +81,12 @@ def begins_turn(events: Sequence[Event], index: int) -> bool:
     return (isinstance(events[index], ActionExecuted)
             and events[index].action_name == ACTION_LISTEN_NAME
             and index + 1 < len(events) and isinstance(events[index + 1], UserUttered))
+
+
+def in_live_chat(tracker: DialogueStateTracker, event: Event) -> bool:
+    """A message of the person's while an advisor has the conversation paused: the
+    assistant does not listen then, so each of their messages begins a turn."""
+    return tracker.is_paused() and isinstance(event, UserUttered)
 
 
 def latest_danger_reply(events: Sequence[Event], before: Optional[ActionExecuted] = None

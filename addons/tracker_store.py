@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Text
 
@@ -49,6 +50,8 @@ from records import conversation_log, database, schema, tracker_snapshots
 from records.masking import answer_placeholder, mask, slot_value
 from records.parsed_message import ParsedMessage
 
+logger = logging.getLogger(__name__)
+
 DELETE_ACTION = "action_delete_conversation"
 NOT_DELETED_RESPONSE = "utter_conversation_not_deleted"
 CALLBACK_FORM = "callback_form"
@@ -70,7 +73,9 @@ _LATEST_SESSION_EVENT_COUNT = sa.text(
 # index on sender_id already holds the id, Rasa's table having an INTEGER PRIMARY KEY.)
 _EVENTS_INDEX = sa.text(
     "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)")
-# Set on each tracker the store reads: how it was read (see Stored).
+_EVENT_EXISTS = sa.text("SELECT 1 FROM events WHERE id = :id")
+# Set on each tracker the store reads: how it was read (see Stored). Saved again (Rasa
+# may save one tracker twice), it goes on from what the last save stored.
 STORED = "_rj_stored"
 
 
@@ -102,11 +107,16 @@ class ConversationStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
         schema.create(engine)
         if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                # Held so that processes starting together do not race to make it.
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
-                                   {"key": schema.LOCK_KEY})
-                connection.execute(_EVENTS_INDEX)
+            try:
+                with engine.begin() as connection:
+                    # Held so that processes starting together do not race to make it.
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": schema.LOCK_KEY})
+                    connection.execute(_EVENTS_INDEX)
+            except sa.exc.DBAPIError as error:  # a user that may not index Rasa's table
+                logger.warning("Could not make the index ix_events_sender_id_id on events "
+                               "(%s); every turn reads more slowly until it is made "
+                               "(docs/OPERATIONS.md).", error.orig)
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
@@ -125,7 +135,9 @@ class ConversationStore(SQLTrackerStore):
         state = snapshot.state if snapshot else []
         tracker = DialogueStateTracker.from_dict(
             sender_id, state + [json.loads(row.data) for row in rows], self.domain.slots)
-        if not fetch_events_from_all_sessions:
+        # (An event Rasa could not read would be missing: then new events are found by
+        # counting, as Rasa's store finds them.)
+        if not fetch_events_from_all_sessions and len(tracker.events) == len(state) + len(rows):
             setattr(tracker, STORED, Stored(len(state), [row.id for row in rows],
                                             snapshot is not None))
         return tracker
@@ -178,6 +190,14 @@ class ConversationStore(SQLTrackerStore):
         turn reads from it."""
         ids = stored.ids + new_ids
         first_new = stored.state + len(stored.ids)
+        setattr(tracker, STORED, Stored(stored.state, ids, True))
+        if not session.execute(_EVENT_EXISTS, {"id": ids[0]}).first():
+            # The conversation was deleted during this turn (from the console, or by
+            # retention): nothing said before this turn may come back.
+            if new_ids:
+                tracker_snapshots.write(session, tracker.sender_id,
+                                        tracker_snapshots.Snapshot(new_ids[0], []))
+            return
         cut = tracker_snapshot.next_cut(tracker, stored.state)
         new_session = tracker_snapshot.latest_session_start(tracker.events, first_new)
         snapshot = None
@@ -190,8 +210,6 @@ class ConversationStore(SQLTrackerStore):
             snapshot = tracker_snapshots.Snapshot(ids[0], [])
         if snapshot:
             tracker_snapshots.write(session, tracker.sender_id, snapshot)
-        # Saved again (Rasa may save one tracker twice), it goes on from here.
-        setattr(tracker, STORED, Stored(stored.state, ids, True))
 
 
 def deleted_in(events: List[Event]) -> bool:

@@ -172,3 +172,33 @@ def test_deleting_a_conversation_deletes_its_snapshot(store, sender):
     assert read(store, sender) is None
     take_turn(store, sender, asking("starting over"))
     assert messages(read(store, sender)) == ["starting over"]
+
+
+def test_a_long_live_chat_is_read_from_its_latest_messages(store, sender):
+    take_turn(store, sender, asking("chat with someone", "request_live_chat",
+                                    "action_live_chat_started", [ConversationPaused()]))
+    for number in range(40):  # paused: the assistant does not listen, the advisor answers
+        take_turn(store, sender, [UserUttered(f"message {number}"),
+                                  BotUttered(f"advisor {number}")])
+    read_back = read(store, sender)
+    assert len(messages(read_back)) <= LONGEST_TAIL
+    assert read_back.is_paused()
+    assert messages(read_back)[-1] == "message 39"
+
+
+def test_a_conversation_deleted_during_a_turn_does_not_come_back(store, sender):
+    for number in range(LONGEST_TAIL + RETAKE_AFTER - 1):  # the next turn takes a snapshot
+        take_turn(store, sender, asking(f"question {number}",
+                                        extra=[SlotSet("crisis_kind", "danger")]))
+
+    async def turn_during_which_it_is_deleted():
+        tracker = await store.get_or_create_tracker(sender)
+        with store.engine.begin() as connection:  # the console deletes it meanwhile
+            conversation_log.forget(connection, [sender])
+        for event in asking("one more"):
+            tracker.update(event)
+        await store.save(tracker)
+    asyncio.run(turn_during_which_it_is_deleted())
+    read_back = read(store, sender)
+    assert messages(read_back) == ["one more"]
+    assert read_back.get_slot("crisis_kind") is None
