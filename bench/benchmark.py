@@ -19,6 +19,7 @@ Three loads, each a number of simulated people, each waiting for the bot's reply
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import random
@@ -197,8 +198,11 @@ def render(results: List[Measurement], command: str, count: int) -> str:
     def row(label, fn, fmt, better):
         a, b, c = fn(ours), fn(stock), fn(stock_on_ours)
         ratio = (a / b if better == "higher" else b / a) if a and b else float("nan")
-        return (f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {ratio:.2f}× "
-                f"| {fmt.format(c)} |")
+
+        def shown(value: float, form: str = fmt) -> str:
+            return "not measured" if math.isnan(value) else form.format(value)
+        return (f"| {label} | {shown(a)} | {shown(b)} | {shown(ratio, '{:.2f}×')} "
+                f"| {shown(c)} |")
 
     rows = []
     for label, _, think in LOADS:
@@ -268,13 +272,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=400, help="messages per load")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--stock-model", type=Path,
+                        help="a stock model trained by an earlier run (bench-stock-*.tar.gz):"
+                        " not trained again, and its training time not measured")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rj-bench-") as tmp:
         workdir = Path(tmp)
         # A fresh training cache, so neither model reuses components trained earlier.
         os.environ["RASA_CACHE_DIRECTORY"] = str(workdir / "cache")
         ours_model, ours_training = train_timed("config.yml", "ours", workdir)
-        stock_model, stock_training = train_timed("bench/stock_config.yml", "stock", workdir)
+        if args.stock_model:
+            stock_model, stock_training = args.stock_model, float("nan")
+        else:
+            stock_model, stock_training = train_timed("bench/stock_config.yml", "stock",
+                                                      workdir)
         results = [
             measure("ours", ours_model, "endpoints.yml", args.messages, workdir),
             measure("stock", stock_model, "bench/stock_endpoints.yml", args.messages, workdir),
@@ -284,7 +295,9 @@ def main() -> None:
         trained = (ours_training, stock_training, stock_training)
         for result, seconds in zip(results, trained, strict=True):
             result.training_seconds = seconds
-    command = "make bench" + (f" ARGS='--messages {args.messages}'" if args.messages != 400 else "")
+    options = (f"--messages {args.messages}" if args.messages != 400 else "") + (
+        f" --stock-model {args.stock_model.name}" if args.stock_model else "")
+    command = "make bench" + (f" ARGS='{options.strip()}'" if options else "")
     text = render(results, command, args.messages)
     report.write_section(Path(args.out), "assistant", text)
     print(text)
