@@ -191,14 +191,12 @@ class ConversationStore(SQLTrackerStore):
         ids = stored.ids + new_ids
         first_new = stored.state + len(stored.ids)
         setattr(tracker, STORED, Stored(stored.state, ids, True))
-        if not session.execute(_EVENT_EXISTS, {"id": ids[0]}).first():
-            # The conversation was deleted during this turn (from the console, or by
-            # retention): nothing said before this turn may come back.
-            if new_ids:
-                tracker_snapshots.write(session, tracker.sender_id,
-                                        tracker_snapshots.Snapshot(new_ids[0], []))
-            return
         cut = tracker_snapshot.next_cut(tracker, stored.state)
+        if cut and not session.execute(_EVENT_EXISTS, {"id": ids[0]}).first():
+            # The conversation was deleted during this turn (from the console, or by
+            # retention), snapshot too: a cut's state, read from before this turn, may
+            # not bring it back. Without a snapshot, the next turn reads what is left.
+            cut = None
         new_session = tracker_snapshot.latest_session_start(tracker.events, first_new)
         snapshot = None
         if cut:
