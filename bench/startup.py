@@ -101,6 +101,7 @@ def server_start(model_path: str, workdir: Path) -> Dict[str, float]:
     """Launch `rasa run` as make run does; seconds until REST answers, and RSS then."""
     import requests
 
+    from bench.benchmark import rss_mb
     from devtools import processes
 
     env = environment(workdir)
@@ -120,7 +121,7 @@ def server_start(model_path: str, workdir: Path) -> Dict[str, float]:
                 if reply.ok and reply.json():
                     answered = time.monotonic() - started
                     return {"answers_after": answered,
-                            "rss_mb": rss_mb(processes.listening_pid(PORT))}
+                            "rss_mb": rss_mb(processes.listening_pid(PORT))["VmRSS"]}
             except requests.RequestException:
                 pass
             time.sleep(0.1)
@@ -129,13 +130,6 @@ def server_start(model_path: str, workdir: Path) -> Dict[str, float]:
         server.terminate()
         server.wait(30)
         log.close()
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def measure(model_path: str, runs: int) -> Dict[str, object]:
